@@ -1,0 +1,207 @@
+//! The IR: one function is a tree of expressions in an arena (`Vec<Expr>`),
+//! the shape Binaryen proved for wasm-to-wasm work. A node's `args` are its
+//! operands in evaluation order; block-like nodes also own bodies, which are
+//! sequences of nodes. Every instruction the validator accepts fits: the few
+//! that shape control flow get their own kind, all others are one generic
+//! `Op` node that carries wasmparser's `Operator` (the opcode and its
+//! immediates) untouched.
+//!
+//! Branch targets are not depths but the `ExprId` of the targeted block-like
+//! node (the root block for the function's own label), so passes can move and
+//! merge blocks without renumbering; the writer computes depths.
+//!
+//! Stack code that is not a tree becomes one through scratch locals (see
+//! `lift`), and two small kinds keep stack facts explicit: `Pop` is a value
+//! already on the stack when a body starts (block parameters, caught
+//! exception values), and `Assign` stores several stacked values at once
+//! (multi-value results).
+
+use wasmparser::{BlockType, Catch, Operator, ValType};
+
+/// Index of an expression in its function's arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The values an expression leaves on the stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Results {
+    /// Nothing: a statement.
+    None,
+    /// Control never falls through (`br`, `return`, `unreachable`, ...).
+    Unreachable,
+    One(ValType),
+    Many(Box<[ValType]>),
+}
+
+impl Results {
+    pub fn from_types(types: &[ValType]) -> Results {
+        match types {
+            [] => Results::None,
+            [t] => Results::One(*t),
+            many => Results::Many(many.into()),
+        }
+    }
+
+    /// How many stack values this pushes.
+    pub fn arity(&self) -> usize {
+        match self {
+            Results::None | Results::Unreachable => 0,
+            Results::One(_) => 1,
+            Results::Many(types) => types.len(),
+        }
+    }
+
+    pub fn types(&self) -> &[ValType] {
+        match self {
+            Results::None | Results::Unreachable => &[],
+            Results::One(t) => std::slice::from_ref(t),
+            Results::Many(types) => types,
+        }
+    }
+}
+
+/// A legacy exception handler: `catch $tag` (values arrive as `Pop`s at the
+/// start of `body`) or `catch_all` (`tag` is `None`).
+#[derive(Clone, Debug)]
+pub struct LegacyCatch {
+    pub tag: Option<u32>,
+    pub body: Vec<ExprId>,
+}
+
+/// What an expression does; see the module documentation.
+#[derive(Clone, Debug)]
+pub enum Kind<'a> {
+    /// `block`. Args are the block's parameters.
+    Block { ty: BlockType, body: Vec<ExprId> },
+    /// `loop`. Args are the loop's parameters; a branch here re-enters it.
+    Loop { ty: BlockType, body: Vec<ExprId> },
+    /// `if`. Args are the parameters, then the condition.
+    If {
+        ty: BlockType,
+        then_body: Vec<ExprId>,
+        else_body: Option<Vec<ExprId>>,
+    },
+    /// Legacy `try` with `catch`/`catch_all` handlers, or ending in
+    /// `delegate` to the given label.
+    Try {
+        ty: BlockType,
+        body: Vec<ExprId>,
+        catches: Vec<LegacyCatch>,
+        delegate: Option<ExprId>,
+    },
+    /// `try_table`; each catch's own label field is stale, `targets[i]` is
+    /// the label of `catches[i]`.
+    TryTable {
+        ty: BlockType,
+        catches: Vec<Catch>,
+        targets: Vec<ExprId>,
+        body: Vec<ExprId>,
+    },
+    /// An instruction with branch labels (`br`, `br_if`, `br_table`,
+    /// `br_on_*`, `rethrow`). The depths inside `op` are stale; `targets`
+    /// holds the labels (for `br_table`, the default last).
+    Branch {
+        op: Operator<'a>,
+        targets: Vec<ExprId>,
+    },
+    /// Any other instruction; args are its operands.
+    Op(Operator<'a>),
+    /// A value already on the stack when the enclosing body starts.
+    Pop,
+    /// Evaluates args (together pushing one value per local) and stores
+    /// them, the last value into the last local.
+    Assign { locals: Vec<u32> },
+}
+
+/// One node of the tree.
+#[derive(Clone, Debug)]
+pub struct Expr<'a> {
+    pub kind: Kind<'a>,
+    pub args: Vec<ExprId>,
+    pub results: Results,
+}
+
+/// A function's code: locals and the expression arena.
+#[derive(Clone, Debug)]
+pub struct Function<'a> {
+    /// Index into the type section.
+    pub type_index: u32,
+    pub params: Vec<ValType>,
+    /// Declared locals after the parameters, in index order.
+    pub locals: Vec<ValType>,
+    pub exprs: Vec<Expr<'a>>,
+    /// The root `Block`, whose label is the function's own.
+    pub body: ExprId,
+}
+
+impl<'a> Function<'a> {
+    pub fn expr(&self, id: ExprId) -> &Expr<'a> {
+        &self.exprs[id.index()]
+    }
+
+    pub fn expr_mut(&mut self, id: ExprId) -> &mut Expr<'a> {
+        &mut self.exprs[id.index()]
+    }
+
+    /// Adds a node to the arena.
+    pub fn add(&mut self, kind: Kind<'a>, args: Vec<ExprId>, results: Results) -> ExprId {
+        let id = ExprId(self.exprs.len() as u32);
+        self.exprs.push(Expr {
+            kind,
+            args,
+            results,
+        });
+        id
+    }
+
+    /// Declares a new local and returns its index.
+    pub fn add_local(&mut self, ty: ValType) -> u32 {
+        self.locals.push(ty);
+        (self.params.len() + self.locals.len() - 1) as u32
+    }
+
+    /// The nested sequences a node owns, in execution order.
+    pub fn bodies(&self, id: ExprId) -> Vec<&[ExprId]> {
+        match &self.expr(id).kind {
+            Kind::Block { body, .. } | Kind::Loop { body, .. } | Kind::TryTable { body, .. } => {
+                vec![body]
+            }
+            Kind::If {
+                then_body,
+                else_body,
+                ..
+            } => {
+                let mut bodies: Vec<&[ExprId]> = vec![then_body];
+                bodies.extend(else_body.as_deref());
+                bodies
+            }
+            Kind::Try { body, catches, .. } => {
+                let mut bodies: Vec<&[ExprId]> = vec![body];
+                bodies.extend(catches.iter().map(|c| c.body.as_slice()));
+                bodies
+            }
+            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => Vec::new(),
+        }
+    }
+
+    /// Every node reachable from `root`, parents before children, without
+    /// recursion (bodies nest as deep as the input does).
+    pub fn walk(&self, root: ExprId) -> Vec<ExprId> {
+        let mut order = Vec::new();
+        let mut work = vec![root];
+        while let Some(id) = work.pop() {
+            order.push(id);
+            for body in self.bodies(id).into_iter().rev() {
+                work.extend(body.iter().rev());
+            }
+            work.extend(self.expr(id).args.iter().rev());
+        }
+        order
+    }
+}

@@ -1,0 +1,91 @@
+//! LOOM's core: the expression-tree IR, reading and writing modules, the pass
+//! manager and the passes. One pipeline entry point, [`optimize`], serves the
+//! command line, the library and (later) components and island search.
+
+pub mod error;
+pub mod features;
+pub mod input;
+pub mod ir;
+pub mod lift;
+pub mod lower;
+pub mod module;
+pub mod pass;
+pub mod passes;
+pub mod remap;
+pub mod stats;
+
+pub use error::Error;
+pub use input::{parse_input, InputKind};
+pub use module::Module;
+pub use pass::{OptLevel, PassManager};
+pub use stats::Stats;
+
+/// What to do with a module: which passes, which features, what to keep.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The preset pipeline; `None` runs only `passes`.
+    pub level: Option<OptLevel>,
+    /// Single passes to run after the preset pipeline, by CLI name.
+    pub passes: Vec<String>,
+    /// Features the input may use; validation rejects anything else.
+    pub features: wasmparser::WasmFeatures,
+    /// Keep DWARF even when code changed (it is then reported as possibly stale).
+    pub debuginfo: bool,
+    /// Drop the name section and all DWARF sections.
+    pub strip_debug: bool,
+    /// Drop DWARF (`.debug_*`) sections.
+    pub strip_dwarf: bool,
+    /// Drop the `producers` section.
+    pub strip_producers: bool,
+    /// Run only the first N passes (bisecting a miscompile).
+    pub pass_limit: Option<usize>,
+}
+
+impl Options {
+    /// Options for one preset level with every feature LOOM accepts enabled.
+    pub fn new(level: OptLevel) -> Options {
+        Options {
+            level: Some(level),
+            passes: Vec::new(),
+            features: features::accepted(),
+            debuginfo: false,
+            strip_debug: false,
+            strip_dwarf: false,
+            strip_producers: false,
+            pass_limit: None,
+        }
+    }
+}
+
+/// The optimized module and what happened on the way.
+#[derive(Debug)]
+pub struct Output {
+    pub bytes: Vec<u8>,
+    pub stats: Stats,
+}
+
+/// Reads a module (`.wasm` or `.wat` bytes, core module or component), runs the
+/// pipeline `options` names, and returns the encoded result.
+pub fn optimize(input: &[u8], options: &Options) -> Result<Output, Error> {
+    let wasm = parse_input(input)?;
+    let mut stats = Stats::default();
+    let bytes = match input::kind_of(&wasm)? {
+        InputKind::Component => {
+            // Until component support lands, a validated component passes through.
+            features::validate(&wasm, options.features)?;
+            stats.component_copied = true;
+            wasm.to_vec()
+        }
+        InputKind::Module => {
+            let start = std::time::Instant::now();
+            let mut module = Module::read(&wasm, options.features)?;
+            stats.read_time = start.elapsed();
+            let manager = PassManager::from_options(options)?;
+            manager.run(&mut module, &mut stats)?;
+            module.write(options, &mut stats)?
+        }
+    };
+    stats.input_sections = stats::section_sizes(&wasm);
+    stats.output_sections = stats::section_sizes(&bytes);
+    Ok(Output { bytes, stats })
+}

@@ -1,0 +1,198 @@
+//! A core module as LOOM holds it: every section as it was read (raw bytes,
+//! in original order) except the code, which is lifted into the IR one
+//! function at a time, in parallel. Writing re-emits untouched sections as
+//! they were and encodes function bodies in parallel; output depends only on
+//! the input and the passes, never on thread timing.
+
+use crate::error::Error;
+use crate::ir::Function;
+use crate::lift::{lift, LiftError};
+use crate::remap::{IndexMaps, Remapper};
+use crate::stats::Stats;
+use crate::Options;
+use rayon::prelude::*;
+use std::ops::Range;
+use wasmparser::{FunctionBody, Parser, Payload, ValidPayload, Validator, WasmFeatures};
+
+/// One function's code.
+#[derive(Clone, Debug)]
+pub enum Code<'a> {
+    Lifted(Function<'a>),
+    /// Valid code the IR could not shape, kept as read.
+    Raw(FunctionBody<'a>),
+}
+
+/// A top-level section as it appeared in the input.
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub id: u8,
+    /// Contents (after the id and size), as offsets into the input.
+    pub range: Range<usize>,
+    /// For custom sections, the name.
+    pub name: Option<String>,
+}
+
+/// A validated core module.
+pub struct Module<'a> {
+    pub bytes: &'a [u8],
+    pub sections: Vec<Section>,
+    /// Defined functions' code, in function index order.
+    pub code: Vec<Code<'a>>,
+    /// Number of imported functions (defined function `i` has index
+    /// `imported_functions + i`).
+    pub imported_functions: u32,
+    /// The validator's view of the module's types, functions and globals.
+    pub types: wasmparser::types::Types,
+    /// Index changes made by passes, applied when writing.
+    pub maps: IndexMaps,
+}
+
+impl<'a> Module<'a> {
+    /// Parses and validates `bytes` (once) and lifts every function.
+    pub fn read(bytes: &'a [u8], features: WasmFeatures) -> Result<Module<'a>, Error> {
+        let mut validator = Validator::new_with_features(features);
+        let mut sections = Vec::new();
+        let mut bodies = Vec::new();
+        let mut types = None;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload.map_err(|e| Error::from_parser(e, false))?;
+            match validator
+                .payload(&payload)
+                .map_err(|e| crate::features::classify(bytes, e))?
+            {
+                ValidPayload::Func(func, body) => bodies.push((func, body)),
+                ValidPayload::End(t) => types = Some(t),
+                _ => {}
+            }
+            if let Payload::CustomSection(custom) = &payload {
+                sections.push(Section {
+                    id: 0,
+                    range: to_usize(custom.range()),
+                    name: Some(custom.name().to_string()),
+                });
+            } else if let Some((id, range)) = payload.as_section() {
+                sections.push(Section {
+                    id,
+                    range: to_usize(range),
+                    name: None,
+                });
+            }
+        }
+        let types = types.ok_or(Error::Malformed {
+            offset: bytes.len(),
+            message: "unexpected end of module".into(),
+        })?;
+
+        let lifted: Vec<Result<Code<'a>, Error>> = bodies
+            .into_par_iter()
+            .map(|(func, body)| {
+                let mut validator = func.into_validator(Default::default());
+                match lift(&body, &mut validator) {
+                    Ok(function) => Ok(Code::Lifted(function)),
+                    Err(LiftError::Unsupported(_)) => Ok(Code::Raw(body)),
+                    Err(LiftError::Invalid(e)) => Err(crate::features::classify(bytes, e)),
+                }
+            })
+            .collect();
+        // The first bad function in index order is the one reported.
+        let code = lifted.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let imported_functions = types.as_ref().function_count() - code.len() as u32;
+        Ok(Module {
+            bytes,
+            sections,
+            code,
+            imported_functions,
+            types,
+            maps: IndexMaps::default(),
+        })
+    }
+
+    /// Encodes the module. DWARF describes code offsets: it is dropped when
+    /// the code changed, unless `options.debuginfo` keeps it (flagged stale).
+    pub fn write(&self, options: &Options, stats: &mut Stats) -> Result<Vec<u8>, Error> {
+        let start = std::time::Instant::now();
+        let maps = &self.maps;
+        let bodies = self
+            .code
+            .par_iter()
+            .map(|code| encode_body(code, maps))
+            .collect::<Result<Vec<_>, _>>()?;
+        stats.functions = self.code.len();
+        stats.raw_functions = self.code.iter().filter(|c| matches!(c, Code::Raw(_))).count();
+
+        let mut code_section = wasm_encoder::CodeSection::new();
+        for body in &bodies {
+            code_section.raw(body);
+        }
+        let mut new_code = Vec::new();
+        wasm_encoder::Encode::encode(&code_section, &mut new_code);
+        let code_changed = match self.sections.iter().find(|s| s.id == 10) {
+            // The encoding is the size field then the contents.
+            Some(old) => !new_code.ends_with(&self.bytes[old.range.clone()]) || !maps.is_identity(),
+            None => false,
+        };
+
+        let mut out = wasm_encoder::Module::new();
+        for section in &self.sections {
+            let data = &self.bytes[section.range.clone()];
+            match (section.id, section.name.as_deref()) {
+                (10, _) => {
+                    out.section(&code_section);
+                }
+                (0, Some(name)) if name.starts_with(".debug_") => {
+                    if options.strip_debug || options.strip_dwarf {
+                        continue;
+                    }
+                    if code_changed && !options.debuginfo {
+                        stats.dwarf_dropped += 1;
+                        continue;
+                    }
+                    stats.dwarf_possibly_stale |= code_changed;
+                    out.section(&raw(section.id, data));
+                }
+                (0, Some("name")) if options.strip_debug => {}
+                (0, Some("producers")) if options.strip_producers => {}
+                (0, Some("name")) if !maps.is_identity() => {
+                    return Err(Error::Encode(
+                        "renumbering with a name section is not supported yet".into(),
+                    ));
+                }
+                (id, _) if id != 0 && !maps.is_identity() => {
+                    return Err(Error::Encode("renumbering sections is not supported yet".into()));
+                }
+                (id, _) => {
+                    out.section(&raw(id, data));
+                }
+            }
+        }
+        stats.write_time += start.elapsed();
+        Ok(out.finish())
+    }
+}
+
+fn raw(id: u8, data: &[u8]) -> wasm_encoder::RawSection<'_> {
+    wasm_encoder::RawSection { id, data }
+}
+
+fn to_usize(range: Range<u64>) -> Range<usize> {
+    range.start as usize..range.end as usize
+}
+
+/// Encodes one function body (locals and instructions, without its size).
+fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, Error> {
+    let mut reencoder = Remapper { maps };
+    let encode_error = |e: crate::lower::LowerError| Error::Encode(e.to_string());
+    match code {
+        Code::Lifted(function) => crate::lower::lower(function, &mut reencoder).map_err(encode_error),
+        Code::Raw(body) if maps.is_identity() => Ok(body.as_bytes().to_vec()),
+        Code::Raw(body) => {
+            use wasm_encoder::reencode::Reencode;
+            let mut function = reencoder.new_function_with_parsed_locals(body).map_err(encode_error)?;
+            let mut ops = body.get_operators_reader().map_err(|e| Error::Encode(e.to_string()))?;
+            while !ops.eof() {
+                function.instruction(&reencoder.parse_instruction(&mut ops).map_err(encode_error)?);
+            }
+            Ok(function.into_raw_body())
+        }
+    }
+}

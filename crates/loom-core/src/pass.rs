@@ -1,0 +1,149 @@
+//! The pass manager: the one place that runs passes, for the command line,
+//! the library and everything built on them. It runs function passes on all
+//! functions in parallel, module passes in order, times each pass, honours a
+//! bisect limit, and (in debug and test builds) re-validates the module
+//! after every pass so a broken pass is caught where it broke.
+
+use crate::error::Error;
+use crate::ir::Function;
+use crate::module::{Code, Module};
+use crate::stats::Stats;
+use crate::Options;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// Whether a pass changed anything.
+pub type Changed = bool;
+
+/// What a pass works on.
+pub enum PassKind {
+    /// Runs on each function on its own; the manager runs functions in parallel.
+    Function(fn(&mut Function<'_>) -> Changed),
+    /// Sees the whole module.
+    Module(fn(&mut Module<'_>) -> Result<Changed, Error>),
+}
+
+/// A pass: its CLI name, a one-line description, and what it runs.
+pub struct Pass {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub kind: PassKind,
+}
+
+/// The preset optimization levels of wasm-opt's command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptLevel {
+    O0,
+    O1,
+    O2,
+    O3,
+    O4,
+    Os,
+    Oz,
+}
+
+impl OptLevel {
+    /// Parses the part after `-O` (`""` is wasm-opt's `-O`, which means `-Os`).
+    pub fn parse(text: &str) -> Option<OptLevel> {
+        Some(match text {
+            "0" => OptLevel::O0,
+            "1" => OptLevel::O1,
+            "2" => OptLevel::O2,
+            "3" => OptLevel::O3,
+            "4" => OptLevel::O4,
+            "s" | "" => OptLevel::Os,
+            "z" => OptLevel::Oz,
+            _ => return None,
+        })
+    }
+
+    /// The passes this level runs, in order. Levels hold no passes yet: the
+    /// pass issues fill them in; `-O0` stays a pure read-and-write.
+    pub fn pipeline(self) -> &'static [&'static str] {
+        match self {
+            OptLevel::O0
+            | OptLevel::O1
+            | OptLevel::O2
+            | OptLevel::O3
+            | OptLevel::O4
+            | OptLevel::Os
+            | OptLevel::Oz => &[],
+        }
+    }
+}
+
+/// Every pass LOOM has, in the order `--list-passes` shows them.
+pub fn registry() -> &'static [Pass] {
+    crate::passes::REGISTRY
+}
+
+/// Looks a pass up by its CLI name; an unknown name lists the valid ones.
+pub fn find(name: &str) -> Result<&'static Pass, Error> {
+    registry().iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownPass {
+        name: name.to_string(),
+        valid: registry().iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// An ordered list of passes, ready to run.
+pub struct PassManager {
+    passes: Vec<&'static Pass>,
+}
+
+impl PassManager {
+    /// The level's pipeline followed by the explicitly named passes, cut to
+    /// `pass_limit` when bisecting.
+    pub fn from_options(options: &Options) -> Result<PassManager, Error> {
+        let preset = options.level.map(OptLevel::pipeline).unwrap_or(&[]);
+        let mut passes = preset
+            .iter()
+            .copied()
+            .chain(options.passes.iter().map(String::as_str))
+            .map(find)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(limit) = options.pass_limit {
+            passes.truncate(limit);
+        }
+        Ok(PassManager { passes })
+    }
+
+    pub fn passes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.passes.iter().map(|p| p.name)
+    }
+
+    /// Runs every pass once, in order.
+    pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
+        for pass in &self.passes {
+            let start = Instant::now();
+            let changed = match pass.kind {
+                PassKind::Function(run) => module
+                    .code
+                    .par_iter_mut()
+                    .map(|code| match code {
+                        Code::Lifted(function) => run(function),
+                        Code::Raw(_) => false,
+                    })
+                    .reduce(|| false, |a, b| a | b),
+                PassKind::Module(run) => run(module)?,
+            };
+            stats.passes.push((pass.name.to_string(), start.elapsed(), changed));
+            if cfg!(debug_assertions) && changed {
+                check_valid(pass.name, module)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Encodes the module and validates the result, blaming `pass` on failure.
+fn check_valid(pass: &str, module: &Module<'_>) -> Result<(), Error> {
+    let options = Options::new(OptLevel::O0);
+    let bytes = module.write(&options, &mut Stats::default())?;
+    wasmparser::Validator::new_with_features(crate::features::accepted())
+        .validate_all(&bytes)
+        .map(|_| ())
+        .map_err(|e| Error::PassBroke {
+            pass: pass.to_string(),
+            message: format!("at byte offset {:#x}: {}", e.offset(), e.message()),
+        })
+}

@@ -1,0 +1,111 @@
+//! What `--stats` reports: section sizes before and after, time per pass,
+//! and what happened to debug information.
+
+use std::time::Duration;
+
+/// Facts gathered while optimizing one module.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// (section name, bytes) of the input, in order.
+    pub input_sections: Vec<(String, usize)>,
+    /// (section name, bytes) of the output, in order.
+    pub output_sections: Vec<(String, usize)>,
+    /// (pass name, wall time, whether it changed anything), in run order.
+    pub passes: Vec<(String, Duration, bool)>,
+    pub read_time: Duration,
+    pub write_time: Duration,
+    /// Functions kept byte-for-byte because the IR could not shape them.
+    pub raw_functions: usize,
+    pub functions: usize,
+    /// DWARF sections dropped because the code they describe changed.
+    pub dwarf_dropped: usize,
+    /// DWARF kept under `-g` although the code changed: possibly stale.
+    pub dwarf_possibly_stale: bool,
+    /// A component, copied through unchanged.
+    pub component_copied: bool,
+}
+
+/// Names and sizes (id, size field and contents) of a binary's top-level sections.
+pub fn section_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
+    let mut sizes = Vec::new();
+    let mut reader = wasmparser::BinaryReader::new(wasm, 0);
+    if reader.read_bytes(8).is_err() {
+        return sizes;
+    }
+    while !reader.eof() {
+        let start = reader.original_position();
+        let Ok(id) = reader.read_u8() else { break };
+        let Ok(len) = reader.read_var_u32() else { break };
+        let body_start = reader.original_position();
+        let Ok(body) = reader.read_bytes(len as usize) else { break };
+        let name = match id {
+            0 => {
+                let mut custom = wasmparser::BinaryReader::new(body, body_start);
+                let name = custom.read_string().unwrap_or("?");
+                format!("custom:{name}")
+            }
+            _ => section_name(id).to_string(),
+        };
+        sizes.push((name, (reader.original_position() - start) as usize));
+    }
+    sizes
+}
+
+fn section_name(id: u8) -> &'static str {
+    match id {
+        1 => "type",
+        2 => "import",
+        3 => "function",
+        4 => "table",
+        5 => "memory",
+        6 => "global",
+        7 => "export",
+        8 => "start",
+        9 => "element",
+        10 => "code",
+        11 => "data",
+        12 => "datacount",
+        13 => "tag",
+        _ => "component-section",
+    }
+}
+
+/// The `--stats` report: one line per section and per pass.
+pub fn render(stats: &Stats) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let total = |sections: &[(String, usize)]| sections.iter().map(|(_, n)| n).sum::<usize>();
+    let _ = writeln!(out, "{:<28} {:>12} {:>12}", "section", "before", "after");
+    let mut names: Vec<&str> = stats.input_sections.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, _) in &stats.output_sections {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    let size = |sections: &[(String, usize)], name: &str| -> String {
+        let n: usize = sections.iter().filter(|(s, _)| s == name).map(|(_, n)| n).sum();
+        if sections.iter().any(|(s, _)| s == name) { n.to_string() } else { "-".to_string() }
+    };
+    for name in names {
+        let _ = writeln!(out, "{:<28} {:>12} {:>12}", name, size(&stats.input_sections, name), size(&stats.output_sections, name));
+    }
+    let _ = writeln!(out, "{:<28} {:>12} {:>12}", "total", total(&stats.input_sections), total(&stats.output_sections));
+    let _ = writeln!(out, "read+validate+lift {:>10.3} ms", stats.read_time.as_secs_f64() * 1e3);
+    for (pass, time, changed) in &stats.passes {
+        let _ = writeln!(out, "pass {:<24} {:>10.3} ms{}", pass, time.as_secs_f64() * 1e3, if *changed { "" } else { " (no change)" });
+    }
+    let _ = writeln!(out, "write {:>23.3} ms", stats.write_time.as_secs_f64() * 1e3);
+    if stats.functions > 0 {
+        let _ = writeln!(out, "functions: {} ({} kept byte-for-byte)", stats.functions, stats.raw_functions);
+    }
+    if stats.dwarf_dropped > 0 {
+        let _ = writeln!(out, "dwarf: {} sections dropped because code changed (-g keeps them)", stats.dwarf_dropped);
+    }
+    if stats.dwarf_possibly_stale {
+        let _ = writeln!(out, "dwarf: kept by -g but possibly stale: code changed");
+    }
+    if stats.component_copied {
+        let _ = writeln!(out, "component: copied through unchanged");
+    }
+    out
+}
