@@ -1,0 +1,260 @@
+//! Runs the `loom` binary over the real-world corpus at `-O0` and checks the basics hold.
+//!
+//! Spec tests exercise each instruction in isolation; the corpus (see `corpus/manifest.tsv`
+//! and the `loom-corpus` crate) is 41 binaries from many toolchains, which is where reader,
+//! writer and round-trip bugs really show. For every module present and verified in the
+//! cache (`loom-corpus fetch` fills it), `loom -O0 in -o out` must exit 0, its output must
+//! validate with every proposal enabled, a core module must not grow by more than 0.5 %, and
+//! a second `-O0` run on the output must reproduce it byte for byte (idempotence). Every
+//! module is checked and all failures are reported together at the end. A table of sizes
+//! goes to stdout as each module finishes (written past the test harness's capture, so it
+//! shows without `--nocapture`). With an empty cache the test says so and passes, so it
+//! costs nothing where the corpus was never fetched.
+//!
+//! Environment: `LOOM_CORPUS_ONLY=id,id` restricts the run to those modules;
+//! `LOOM_CORPUS_CACHE` selects the cache; `LOOM_CORPUS_TIMEOUT` (seconds, default 600) bounds
+//! each `loom` run so a hang fails that module instead of the whole test run.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use loom_corpus::{cache_dir, Entry, Kind, Manifest};
+use wasmparser::{Validator, WasmFeatures};
+
+const LOOM: &str = env!("CARGO_BIN_EXE_loom");
+
+/// Output of a core module may be at most this many thousandths of its input.
+const MAX_GROWTH_PER_MILLE: u64 = 1005;
+
+/// Prints straight to the process's stdout, which the test harness does not capture.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
+#[test]
+fn corpus_o0_roundtrip() {
+    let manifest = Manifest::bundled().unwrap_or_else(|e| panic!("{e:#}"));
+    let only: Option<Vec<String>> = std::env::var("LOOM_CORPUS_ONLY")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.split(',').map(|id| id.trim().to_string()).collect());
+    let entries = manifest
+        .select(only.as_deref())
+        .unwrap_or_else(|e| panic!("LOOM_CORPUS_ONLY: {e:#}"));
+    let timeout = Duration::from_secs(
+        std::env::var("LOOM_CORPUS_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(600),
+    );
+
+    let cache = cache_dir();
+    let cached: Vec<(&Entry, std::path::PathBuf)> = entries
+        .iter()
+        .filter_map(|e| e.cached_path(&cache).map(|p| (*e, p)))
+        .collect();
+    if cached.is_empty() {
+        out!(
+            "corpus cache empty ({} holds none of the {} selected modules; \
+             run: cargo run -p loom-corpus -- fetch); skipping",
+            cache.display(),
+            entries.len()
+        );
+        return;
+    }
+    if cached.len() < entries.len() {
+        let missing: Vec<&str> = entries
+            .iter()
+            .filter(|e| !cached.iter().any(|(c, _)| c.id == e.id))
+            .map(|e| e.id.as_str())
+            .collect();
+        out!(
+            "corpus: {} of {} selected modules not cached, skipped: {}",
+            missing.len(),
+            entries.len(),
+            missing.join(", ")
+        );
+    }
+
+    let width = cached.iter().map(|(e, _)| e.id.len()).max().unwrap_or(2);
+    out!(
+        "{:<width$}  {:<9}  {:>10}  {:>10}  {:>7}  {:>7}  result",
+        "id",
+        "kind",
+        "in bytes",
+        "out bytes",
+        "ratio",
+        "secs"
+    );
+    let mut failures = Vec::new();
+    let (mut total_in, mut total_out) = (0u64, 0u64);
+    for (entry, input) in &cached {
+        let start = Instant::now();
+        let (out_bytes, problems) = check(entry, input, timeout);
+        let secs = start.elapsed().as_secs_f64();
+        let (out_col, ratio_col) = match out_bytes {
+            Some(n) => {
+                total_in += entry.bytes;
+                total_out += n;
+                (
+                    n.to_string(),
+                    format!("{:.4}", n as f64 / entry.bytes as f64),
+                )
+            }
+            None => ("-".to_string(), "-".to_string()),
+        };
+        let result = if problems.is_empty() {
+            "ok".to_string()
+        } else {
+            format!("FAIL: {}", problems.join("; "))
+        };
+        out!(
+            "{:<width$}  {:<9}  {:>10}  {:>10}  {:>7}  {:>7.1}  {result}",
+            entry.id,
+            entry.kind.as_str(),
+            entry.bytes,
+            out_col,
+            ratio_col,
+            secs
+        );
+        for p in problems {
+            failures.push(format!("{}: {p}", entry.id));
+        }
+    }
+    if total_in > 0 {
+        out!(
+            "{:<width$}  {:<9}  {:>10}  {:>10}  {:>7.4}",
+            "total",
+            "",
+            total_in,
+            total_out,
+            total_out as f64 / total_in as f64
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problem(s) in {} corpus module(s):\n  {}",
+        failures.len(),
+        cached.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// Checks one module; returns the output size (if `loom` produced one) and every problem.
+fn check(entry: &Entry, input: &Path, timeout: Duration) -> (Option<u64>, Vec<String>) {
+    let mut problems = Vec::new();
+    let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
+    let first = tmp.path().join("out.wasm");
+    let second = tmp.path().join("out2.wasm");
+
+    if let Err(e) = run_loom(input, &first, &tmp.path().join("log1"), timeout) {
+        problems.push(e);
+        return (None, problems);
+    }
+    let out = match fs::read(&first) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            problems.push(format!("cannot read loom's output: {e}"));
+            return (None, problems);
+        }
+    };
+    let out_len = out.len() as u64;
+
+    if let Err(e) = Validator::new_with_features(WasmFeatures::all()).validate_all(&out) {
+        problems.push(format!(
+            "output does not validate: {}",
+            one_line(&e.to_string())
+        ));
+    }
+    if entry.kind == Kind::Core && out_len * 1000 > entry.bytes * MAX_GROWTH_PER_MILLE {
+        problems.push(format!(
+            "output grew from {} to {out_len} bytes ({:+.2} %, limit +0.5 %)",
+            entry.bytes,
+            (out_len as f64 / entry.bytes as f64 - 1.0) * 100.0
+        ));
+    }
+
+    match run_loom(&first, &second, &tmp.path().join("log2"), timeout) {
+        Err(e) => problems.push(format!("second -O0 run: {e}")),
+        Ok(()) => match fs::read(&second) {
+            Err(e) => problems.push(format!("cannot read the second run's output: {e}")),
+            Ok(again) if again != out => {
+                let at = out
+                    .iter()
+                    .zip(&again)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(out.len().min(again.len()));
+                problems.push(format!(
+                    "not idempotent: -O0 of the output gives {} bytes instead of {out_len}, \
+                     first difference at offset {at:#x}",
+                    again.len()
+                ));
+            }
+            Ok(_) => {}
+        },
+    }
+    (Some(out_len), problems)
+}
+
+/// Runs `loom -O0 input -o output` with stdout and stderr going to `log`; a non-zero exit,
+/// a failure to start, a timeout or a missing output becomes a one-line error.
+fn run_loom(input: &Path, output: &Path, log: &Path, timeout: Duration) -> Result<(), String> {
+    let log_file =
+        File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let log_err = log_file
+        .try_clone()
+        .map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
+    let mut child = Command::new(LOOM)
+        .arg("-O0")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(log_err)
+        .spawn()
+        .map_err(|e| format!("cannot run {LOOM}: {e}"))?;
+    let start = Instant::now();
+    let mut nap = Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("loom -O0 timed out after {} s", timeout.as_secs()));
+            }
+            Ok(None) => {
+                sleep(nap);
+                nap = (nap * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(format!("cannot wait for loom: {e}")),
+        }
+    };
+    let log_text = fs::read(log).unwrap_or_default();
+    let log_text = one_line(&String::from_utf8_lossy(&log_text));
+    if !status.success() {
+        return Err(format!("loom -O0 failed ({status}): {log_text}"));
+    }
+    if !output.is_file() {
+        return Err(format!("loom -O0 exited 0 but wrote no output: {log_text}"));
+    }
+    Ok(())
+}
+
+/// Collapses whitespace (so multi-line messages fit a table cell) and caps the length.
+fn one_line(text: &str) -> String {
+    let mut s = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 300 {
+        s = s.chars().take(300).collect::<String>() + "…";
+    }
+    s
+}
