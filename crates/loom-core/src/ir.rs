@@ -135,6 +135,9 @@ pub struct Function<'a> {
     pub params: Vec<ValType>,
     /// Declared locals after the parameters, in index order.
     pub locals: Vec<ValType>,
+    /// Locals from this index on were added by LOOM (scratch, unnamed): the
+    /// writer may drop the unused ones and renumber the rest.
+    pub scratch_from: u32,
     pub exprs: Vec<Expr<'a>>,
     /// The root `Block`, whose label is the function's own.
     pub body: ExprId,

@@ -64,10 +64,12 @@ pub fn lift<'a>(
         locals.extend(std::iter::repeat_n(ty, count as usize));
     }
 
+    let scratch_from = (func_type.params().len() + locals.len()) as u32;
     let mut func = Function {
         type_index,
         params: func_type.params().to_vec(),
         locals,
+        scratch_from,
         exprs: Vec::new(),
         body: ExprId(0),
     };

@@ -24,17 +24,57 @@ enum Work {
     Close(ExprId),
 }
 
+/// One instruction as emitted, with the stack facts scheduling needs.
+struct Emitted<'a> {
+    instruction: Instruction<'a>,
+    /// Operand stack height (whole function) before the instruction.
+    height: i64,
+    /// Values it pops: for instructions that end control flow, everything
+    /// down to its body's base.
+    pops: i64,
+    pushes: i64,
+    /// Which body (block arm) it stands in.
+    body: u32,
+}
+
+impl Emitted<'_> {
+    fn height_after(&self) -> i64 {
+        self.height - self.pops + self.pushes
+    }
+}
+
+/// An open body while walking: where its stack starts, and its identity.
+struct Frame {
+    base: i64,
+    body: u32,
+}
+
 /// Encodes one function: local declarations and instructions.
 pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>) -> Result<Vec<u8>, LowerError> {
-    let mut locals = Vec::new();
-    for ty in &func.locals {
-        let ty = reencoder.val_type(*ty)?;
-        match locals.last_mut() {
+    let mut emitted = emit(func, reencoder)?;
+    keep_on_stack(&mut emitted);
+    let locals = renumber_scratch_locals(func, &mut emitted);
+    let mut declared = Vec::new();
+    for ty in locals {
+        let ty = reencoder.val_type(ty)?;
+        match declared.last_mut() {
             Some((count, last)) if *last == ty => *count += 1,
-            _ => locals.push((1u32, ty)),
+            _ => declared.push((1u32, ty)),
         }
     }
-    let mut out = wasm_encoder::Function::new(locals);
+    let mut out = wasm_encoder::Function::new(declared);
+    for e in &emitted {
+        out.instruction(&e.instruction);
+    }
+    Ok(out.into_raw_body())
+}
+
+/// Walks the tree in execution order and produces its instructions.
+fn emit<'a>(
+    func: &Function<'a>,
+    reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
+) -> Result<Vec<Emitted<'a>>, LowerError> {
+    let mut out: Vec<Emitted<'a>> = Vec::with_capacity(func.exprs.len() + 8);
     // label_pos[id] = position of id's label on the label stack while open.
     let mut label_pos = vec![u32::MAX; func.exprs.len()];
     let mut labels: Vec<ExprId> = vec![func.body];
@@ -42,20 +82,30 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
     let depth = |label_pos: &[u32], labels: &[ExprId], target: ExprId| -> u32 {
         labels.len() as u32 - 1 - label_pos[target.index()]
     };
+    let mut frames = vec![Frame { base: 0, body: 0 }];
+    let mut bodies = 0u32;
+    let mut height = 0i64;
+    let arity = |id: ExprId| func.expr(id).results.arity() as i64;
+    let args_arity = |id: ExprId| func.expr(id).args.iter().map(|a| arity(*a)).sum::<i64>();
 
     let mut work = vec![Work::Close(func.body)];
     push_body(&mut work, root_body(func));
     while let Some(item) = work.pop() {
+        let frame = frames.last().expect("the root body is open until the end");
+        let (base, body) = (frame.base, frame.body);
+        let mut push = |instruction: Instruction<'a>, height: &mut i64, pops: i64, pushes: i64| {
+            out.push(Emitted { instruction, height: *height, pops, pushes, body });
+            *height += pushes - pops;
+        };
         match item {
             Work::Visit(id) => {
                 let expr = func.expr(id);
                 match &expr.kind {
                     Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } | Kind::Try { .. } | Kind::TryTable { .. } => {
                         work.push(Work::Close(id));
-                        let bodies = func.bodies(id);
-                        let mut arms = bodies.iter().enumerate().rev();
-                        for (index, body) in arms.by_ref() {
-                            push_body(&mut work, body);
+                        let arms = func.bodies(id);
+                        for (index, arm) in arms.iter().enumerate().rev() {
+                            push_body(&mut work, arm);
                             if index > 0 {
                                 work.push(arm_start(&expr.kind, index));
                             }
@@ -66,23 +116,28 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
                 }
                 work.extend(expr.args.iter().rev().map(|a| Work::Visit(*a)));
             }
-            Work::Emit(id) => match &func.expr(id).kind {
-                Kind::Op(op) => {
-                    out.instruction(&reencoder.instruction(op.clone())?);
-                }
-                Kind::Branch { op, targets } => {
-                    let depths: Vec<u32> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
-                    let instruction = branch_instruction(op, &depths, reencoder)?;
-                    out.instruction(&instruction);
-                }
-                Kind::Pop => {}
-                Kind::Assign { locals } => {
-                    for local in locals.iter().rev() {
-                        out.instruction(&Instruction::LocalSet(*local));
+            Work::Emit(id) => {
+                let expr = func.expr(id);
+                let pops = args_arity(id);
+                let (pops, pushes) = match expr.results {
+                    crate::ir::Results::Unreachable => (height - base, 0),
+                    ref r => (pops, r.arity() as i64),
+                };
+                match &expr.kind {
+                    Kind::Op(op) => push(reencoder.instruction(op.clone())?, &mut height, pops, pushes),
+                    Kind::Branch { op, targets } => {
+                        let depths: Vec<u32> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
+                        push(branch_instruction(op, &depths, reencoder)?, &mut height, pops, pushes);
                     }
+                    Kind::Pop => height += pushes,
+                    Kind::Assign { locals } => {
+                        for local in locals.iter().rev() {
+                            push(Instruction::LocalSet(*local), &mut height, 1, 0);
+                        }
+                    }
+                    _ => unreachable!("block-like nodes are opened, not emitted"),
                 }
-                _ => unreachable!("block-like nodes are opened, not emitted"),
-            },
+            }
             Work::Open(id) => {
                 let instruction = match &func.expr(id).kind {
                     Kind::Block { ty, .. } => Instruction::Block(reencoder.block_type(*ty)?),
@@ -94,42 +149,150 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
                         let catches = catches
                             .iter()
                             .zip(targets)
-                            .map(|(c, t)| with_label(c, depth(&label_pos, &labels, *t)))
-                            .map(|c| reencoder.catch(c))
+                            .map(|(c, t)| reencoder.catch(with_label(c, depth(&label_pos, &labels, *t))))
                             .collect::<Result<Vec<_>, _>>()?;
                         Instruction::TryTable(reencoder.block_type(*ty)?, Cow::Owned(catches))
                     }
                     _ => unreachable!("only block-like nodes are opened"),
                 };
-                out.instruction(&instruction);
+                let pops = args_arity(id);
+                push(instruction, &mut height, pops, 0);
                 label_pos[id.index()] = labels.len() as u32;
                 labels.push(id);
+                bodies += 1;
+                frames.push(Frame { base: height, body: bodies });
             }
-            Work::Else => {
-                out.instruction(&Instruction::Else);
-            }
-            Work::Catch(Some(tag)) => {
-                out.instruction(&Instruction::Catch(reencoder.tag_index(tag)?));
-            }
-            Work::Catch(None) => {
-                out.instruction(&Instruction::CatchAll);
+            Work::Else | Work::Catch(_) => {
+                let instruction = match item {
+                    Work::Else => Instruction::Else,
+                    Work::Catch(Some(tag)) => Instruction::Catch(reencoder.tag_index(tag)?),
+                    _ => Instruction::CatchAll,
+                };
+                let pops = height - base;
+                push(instruction, &mut height, pops, 0);
+                bodies += 1;
+                frames.last_mut().expect("an arm is inside its node").body = bodies;
             }
             Work::Close(id) => {
                 labels.pop();
                 label_pos[id.index()] = u32::MAX;
-                match &func.expr(id).kind {
-                    Kind::Try { delegate: Some(target), .. } => {
-                        let d = depth(&label_pos, &labels, *target);
-                        out.instruction(&Instruction::Delegate(d));
-                    }
-                    _ => {
-                        out.instruction(&Instruction::End);
-                    }
-                }
+                let instruction = match &func.expr(id).kind {
+                    Kind::Try { delegate: Some(target), .. } => Instruction::Delegate(depth(&label_pos, &labels, *target)),
+                    _ => Instruction::End,
+                };
+                let pops = height - base;
+                push(instruction, &mut height, pops, arity(id));
+                frames.pop();
             }
         }
     }
-    Ok(out.into_raw_body())
+    Ok(out)
+}
+
+/// How far apart (in instructions) a local's set and get may be for the
+/// value to stay on the stack instead; bounds the check to keep writing linear.
+const STACK_SCHEDULING_REACH: usize = 4096;
+
+/// Write-time stack scheduling: `local.set $x` ... `local.get $x`, where `$x`
+/// has no other use, the get is in the same body, and nothing in between
+/// reaches below the stored value, becomes the value simply staying on the
+/// operand stack (both instructions disappear). This is the shape lifting
+/// gives to values computed under statements, and a common one in input.
+fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
+    #[derive(Clone, Copy, Default)]
+    struct Uses {
+        sets: u32,
+        gets: u32,
+        tees: u32,
+        set_at: usize,
+        get_at: usize,
+    }
+    let mut uses: Vec<Uses> = Vec::new();
+    for (i, e) in emitted.iter().enumerate() {
+        let (local, kind) = match e.instruction {
+            Instruction::LocalSet(l) => (l, 0),
+            Instruction::LocalGet(l) => (l, 1),
+            Instruction::LocalTee(l) => (l, 2),
+            _ => continue,
+        };
+        if uses.len() <= local as usize {
+            uses.resize(local as usize + 1, Uses::default());
+        }
+        let u = &mut uses[local as usize];
+        match kind {
+            0 => (u.sets, u.set_at) = (u.sets + 1, i),
+            1 => (u.gets, u.get_at) = (u.gets + 1, i),
+            _ => u.tees += 1,
+        }
+    }
+    let mut candidates: Vec<(usize, usize)> = uses
+        .iter()
+        .filter(|u| u.sets == 1 && u.gets == 1 && u.tees == 0 && u.set_at < u.get_at)
+        .map(|u| (u.set_at, u.get_at))
+        .filter(|&(set, get)| {
+            let level = emitted[set].height_after();
+            get - set <= STACK_SCHEDULING_REACH
+                && emitted[set].body == emitted[get].body
+                && emitted[get].height == level
+                && emitted[set + 1..get].iter().all(|e| e.height - e.pops >= level)
+        })
+        .collect();
+    // Two values kept on the stack must nest, never cross.
+    candidates.sort_unstable();
+    let mut open: Vec<usize> = Vec::new();
+    let mut remove = vec![false; emitted.len()];
+    for (set, get) in candidates {
+        while open.last().is_some_and(|&end| end < set) {
+            open.pop();
+        }
+        if open.last().is_some_and(|&end| end < get) {
+            continue;
+        }
+        open.push(get);
+        remove[set] = true;
+        remove[get] = true;
+    }
+    let mut index = 0;
+    emitted.retain(|_| {
+        index += 1;
+        !remove[index - 1]
+    });
+}
+
+/// Drops LOOM's scratch locals that are no longer used and renumbers the
+/// rest; returns the declared locals. Input locals keep their indices (the
+/// name section refers to them).
+fn renumber_scratch_locals(func: &Function<'_>, emitted: &mut [Emitted<'_>]) -> Vec<wasmparser::ValType> {
+    let first = func.scratch_from as usize;
+    let declared_first = func.params.len();
+    let total = declared_first + func.locals.len();
+    let mut used = vec![false; total.saturating_sub(first)];
+    for e in emitted.iter() {
+        if let Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l) = e.instruction {
+            if let Some(slot) = (l as usize).checked_sub(first) {
+                used[slot] = true;
+            }
+        }
+    }
+    let mut new_index = Vec::with_capacity(used.len());
+    let mut next = first as u32;
+    for &u in &used {
+        new_index.push(next);
+        next += u as u32;
+    }
+    for e in emitted.iter_mut() {
+        if let Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l) = &mut e.instruction {
+            if let Some(slot) = (*l as usize).checked_sub(first) {
+                *l = new_index[slot];
+            }
+        }
+    }
+    func.locals
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (declared_first + i) < first || used[declared_first + i - first])
+        .map(|(_, ty)| *ty)
+        .collect()
 }
 
 fn root_body<'f>(func: &'f Function<'_>) -> &'f [ExprId] {
