@@ -7,7 +7,7 @@
 use crate::error::Error;
 use crate::ir::Function;
 use crate::lift::{lift, LiftError};
-use crate::remap::{IndexMaps, Remapper};
+use crate::remap::{self, ImportCounts, IndexMaps, RemapError, Remapper};
 use crate::stats::Stats;
 use crate::Options;
 use rayon::prelude::*;
@@ -107,6 +107,14 @@ impl<'a> Module<'a> {
         })
     }
 
+    /// Readers over the contents of each non-custom section, in order.
+    pub fn section_readers(&self) -> impl Iterator<Item = (u8, wasmparser::BinaryReader<'a>)> + '_ {
+        self.sections.iter().filter(|s| s.id != 0).map(|s| {
+            let reader = wasmparser::BinaryReader::new(&self.bytes[s.range.clone()], s.range.start as u64);
+            (s.id, reader)
+        })
+    }
+
     /// Encodes the module. DWARF describes code offsets: it is dropped when
     /// the code changed, unless `options.debuginfo` keeps it (flagged stale).
     pub fn write(&self, options: &Options, stats: &mut Stats) -> Result<Vec<u8>, Error> {
@@ -115,13 +123,18 @@ impl<'a> Module<'a> {
         let bodies = self
             .code
             .par_iter()
-            .map(|code| encode_body(code, maps))
-            .collect::<Result<Vec<_>, _>>()?;
+            .enumerate()
+            .filter(|(i, _)| maps.function(self.imported_functions + *i as u32).is_some())
+            .map(|(i, code)| Ok((maps.function(self.imported_functions + i as u32), encode_body(code, maps)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut bodies = bodies;
+        // Bodies go in output function order.
+        bodies.sort_by_key(|(index, _)| *index);
         stats.functions = self.code.len();
         stats.raw_functions = self.code.iter().filter(|c| matches!(c, Code::Raw(_))).count();
 
         let mut code_section = wasm_encoder::CodeSection::new();
-        for body in &bodies {
+        for (_, body) in &bodies {
             code_section.raw(body);
         }
         let mut new_code = Vec::new();
@@ -132,6 +145,11 @@ impl<'a> Module<'a> {
             None => false,
         };
 
+        let imports = match self.sections.iter().find(|s| s.id == 2) {
+            Some(s) => ImportCounts::of(self.bytes, s.range.clone()).map_err(|e| Error::Encode(e.to_string()))?,
+            None => ImportCounts::default(),
+        };
+        let remap_error = |e: RemapError| Error::Encode(e.to_string());
         let mut out = wasm_encoder::Module::new();
         for section in &self.sections {
             let data = &self.bytes[section.range.clone()];
@@ -153,12 +171,19 @@ impl<'a> Module<'a> {
                 (0, Some("name")) if options.strip_debug => {}
                 (0, Some("producers")) if options.strip_producers => {}
                 (0, Some("name")) if !maps.is_identity() => {
-                    return Err(Error::Encode(
-                        "renumbering with a name section is not supported yet".into(),
-                    ));
+                    let mut reader = wasmparser::BinaryReader::new(data, section.range.start as u64);
+                    reader.read_string().map_err(|e| Error::Encode(e.to_string()))?;
+                    let start = reader.original_position() as usize;
+                    let names = remap::name_section(&self.bytes[start..section.range.end], start, maps)
+                        .map_err(remap_error)?;
+                    out.section(&names);
+                }
+                (0, Some(name)) if !maps.is_identity() && (name == "linking" || name.starts_with("reloc.")) => {
+                    // Relocations name input indices: stale once they move.
+                    stats.dropped_sections.push(format!("{name} (indices changed)"));
                 }
                 (id, _) if id != 0 && !maps.is_identity() => {
-                    return Err(Error::Encode("renumbering sections is not supported yet".into()));
+                    remap::section(id, data, section.range.start, maps, imports, &mut out).map_err(remap_error)?;
                 }
                 (id, _) => {
                     out.section(&raw(id, data));

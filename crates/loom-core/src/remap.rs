@@ -1,9 +1,16 @@
 //! Index remapping for everything encoded: when a pass renumbers or removes
-//! functions, globals, tables, memories, tags, types, or data and element
-//! segments, every place such an index appears is rewritten through these
-//! maps, by wasm-encoder's `Reencode` hooks, never by patching bytes.
+//! functions, globals, tables, memories, tags, or data and element segments,
+//! every place such an index appears is rewritten through these maps, by
+//! wasm-encoder's `Reencode` hooks, never by patching bytes: code, element
+//! segments and their expressions, global initializers, exports, start, the
+//! data count and the name section.
+//!
+//! The IR and the module's sections always stay in the input's index space;
+//! `IndexMaps` says where each input index goes in the output. A pass that
+//! renumbers composes its change onto the maps already there.
 
 use wasm_encoder::reencode::{Error, Reencode};
+use wasmparser::{BinaryReader, FromReader, TypeRef};
 
 /// An index that has no new value: it named something a pass removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,13 +55,7 @@ impl IndexMaps {
 }
 
 fn apply(map: &Option<Vec<u32>>, space: &'static str, index: u32) -> Result<u32, Error<Unmapped>> {
-    match map {
-        None => Ok(index),
-        Some(map) => match map.get(index as usize) {
-            Some(&new) if new != REMOVED => Ok(new),
-            _ => Err(Error::UserError(Unmapped { space, index })),
-        },
-    }
+    remap_one(map, index).ok_or(Error::UserError(Unmapped { space, index }))
 }
 
 /// The `Reencode` implementation that applies [`IndexMaps`].
@@ -88,5 +89,293 @@ impl Reencode for Remapper<'_> {
     }
     fn element_index(&mut self, index: u32) -> Result<u32, Error<Unmapped>> {
         apply(&self.maps.elements, "element segment", index)
+    }
+}
+
+impl IndexMaps {
+    /// The output index of input function `index`, if it survives.
+    pub fn function(&self, index: u32) -> Option<u32> {
+        remap_one(&self.functions, index)
+    }
+}
+
+/// Keeps the entries of one index space that survive, in output order,
+/// with their output indices.
+fn surviving<T>(
+    map: &Option<Vec<u32>>,
+    first_index: u32,
+    entries: impl IntoIterator<Item = T>,
+) -> Vec<(u32, T)> {
+    let mut kept: Vec<(u32, T)> = entries
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let old = first_index + i as u32;
+            let new = match map {
+                None => old,
+                Some(map) => *map.get(old as usize)?,
+            };
+            (new != REMOVED).then_some((new, entry))
+        })
+        .collect();
+    kept.sort_by_key(|(new, _)| *new);
+    kept
+}
+
+/// How many imports each index space starts with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportCounts {
+    pub functions: u32,
+    pub tables: u32,
+    pub memories: u32,
+    pub globals: u32,
+    pub tags: u32,
+}
+
+impl ImportCounts {
+    pub fn of(bytes: &[u8], range: std::ops::Range<usize>) -> wasmparser::Result<ImportCounts> {
+        let mut counts = ImportCounts::default();
+        let reader = wasmparser::ImportSectionReader::new(BinaryReader::new(&bytes[range.clone()], range.start as u64))?;
+        for import in reader.into_imports() {
+            match import?.ty {
+                TypeRef::Func(_) | TypeRef::FuncExact(_) => counts.functions += 1,
+                TypeRef::Table(_) => counts.tables += 1,
+                TypeRef::Memory(_) => counts.memories += 1,
+                TypeRef::Global(_) => counts.globals += 1,
+                TypeRef::Tag(_) => counts.tags += 1,
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// Failure to rewrite a section under the maps.
+#[derive(Debug)]
+pub enum RemapError {
+    Parse(wasmparser::BinaryReaderError),
+    Encode(Error<Unmapped>),
+    /// A renumbering this writer does not do (types are never renumbered yet).
+    Unsupported(&'static str),
+}
+
+impl From<wasmparser::BinaryReaderError> for RemapError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        RemapError::Parse(e)
+    }
+}
+
+impl From<Error<Unmapped>> for RemapError {
+    fn from(e: Error<Unmapped>) -> Self {
+        RemapError::Encode(e)
+    }
+}
+
+impl std::fmt::Display for RemapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RemapError::Parse(e) => write!(f, "{e}"),
+            RemapError::Encode(e) => write!(f, "{e}"),
+            RemapError::Unsupported(what) => f.write_str(what),
+        }
+    }
+}
+
+/// Re-encodes one non-code, non-custom section under `maps`: entries of a
+/// removed index are dropped, the rest are put in output order and every
+/// index they hold is remapped.
+pub fn section(
+    id: u8,
+    data: &[u8],
+    offset: usize,
+    maps: &IndexMaps,
+    imports: ImportCounts,
+    out: &mut wasm_encoder::Module,
+) -> Result<(), RemapError> {
+    let mut r = Remapper { maps };
+    let reader = BinaryReader::new(data, offset as u64);
+    match id {
+        1 => {
+            if maps.types.is_some() {
+                return Err(RemapError::Unsupported("renumbering types"));
+            }
+            out.section(&wasm_encoder::RawSection { id, data });
+        }
+        2 => {
+            let mut section = wasm_encoder::ImportSection::new();
+            let mut counts = ImportCounts::default();
+            for import in wasmparser::ImportSectionReader::new(reader)?.into_imports() {
+                let import = import?;
+                let (map, counter) = match import.ty {
+                    TypeRef::Func(_) | TypeRef::FuncExact(_) => (&maps.functions, &mut counts.functions),
+                    TypeRef::Table(_) => (&maps.tables, &mut counts.tables),
+                    TypeRef::Memory(_) => (&maps.memories, &mut counts.memories),
+                    TypeRef::Global(_) => (&maps.globals, &mut counts.globals),
+                    TypeRef::Tag(_) => (&maps.tags, &mut counts.tags),
+                };
+                let old = *counter;
+                *counter += 1;
+                if let Some(map) = map {
+                    match map.get(old as usize) {
+                        Some(&REMOVED) | None => continue,
+                        Some(&new) if new != old => {
+                            return Err(RemapError::Unsupported("reordering imports"));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                r.parse_import(&mut section, import)?;
+            }
+            out.section(&section);
+        }
+        3 => {
+            let mut section = wasm_encoder::FunctionSection::new();
+            let entries = read_all::<u32>(reader)?;
+            for (_, ty) in surviving(&maps.functions, imports.functions, entries) {
+                section.function(r.type_index(ty)?);
+            }
+            out.section(&section);
+        }
+        4 => {
+            let mut section = wasm_encoder::TableSection::new();
+            let entries = read_all::<wasmparser::Table>(reader)?;
+            for (_, table) in surviving(&maps.tables, imports.tables, entries) {
+                r.parse_table(&mut section, table)?;
+            }
+            out.section(&section);
+        }
+        5 => {
+            let mut section = wasm_encoder::MemorySection::new();
+            let entries = read_all::<wasmparser::MemoryType>(reader)?;
+            for (_, memory) in surviving(&maps.memories, imports.memories, entries) {
+                section.memory(r.memory_type(memory)?);
+            }
+            out.section(&section);
+        }
+        6 => {
+            let mut section = wasm_encoder::GlobalSection::new();
+            let entries = read_all::<wasmparser::Global>(reader)?;
+            for (_, global) in surviving(&maps.globals, imports.globals, entries) {
+                r.parse_global(&mut section, global)?;
+            }
+            out.section(&section);
+        }
+        7 => {
+            let mut section = wasm_encoder::ExportSection::new();
+            for export in read_all::<wasmparser::Export>(reader)? {
+                r.parse_export(&mut section, export)?;
+            }
+            out.section(&section);
+        }
+        8 => {
+            let mut reader = reader;
+            let start = reader.read_var_u32()?;
+            out.section(&wasm_encoder::StartSection {
+                function_index: r.start_section(start)?,
+            });
+        }
+        9 => {
+            let mut section = wasm_encoder::ElementSection::new();
+            let entries = read_all::<wasmparser::Element>(reader)?;
+            for (_, element) in surviving(&maps.elements, 0, entries) {
+                r.parse_element(&mut section, element)?;
+            }
+            out.section(&section);
+        }
+        11 => {
+            let mut section = wasm_encoder::DataSection::new();
+            let entries = read_all::<wasmparser::Data>(reader)?;
+            for (_, data) in surviving(&maps.data, 0, entries) {
+                r.parse_data(&mut section, data)?;
+            }
+            out.section(&section);
+        }
+        12 => {
+            let mut reader = reader;
+            let count = reader.read_var_u32()?;
+            let kept = match &maps.data {
+                None => count,
+                Some(map) => map.iter().filter(|&&i| i != REMOVED).count() as u32,
+            };
+            out.section(&wasm_encoder::DataCountSection { count: kept });
+        }
+        13 => {
+            let mut section = wasm_encoder::TagSection::new();
+            let entries = read_all::<wasmparser::TagType>(reader)?;
+            for (_, tag) in surviving(&maps.tags, imports.tags, entries) {
+                section.tag(r.tag_type(tag)?);
+            }
+            out.section(&section);
+        }
+        _ => {
+            out.section(&wasm_encoder::RawSection { id, data });
+        }
+    }
+    Ok(())
+}
+
+fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Result<Vec<T>> {
+    wasmparser::SectionLimited::<T>::new(reader)?.into_iter().collect()
+}
+
+/// The name section under `maps`: names of removed things are dropped,
+/// the rest follow their things to their new indices, in index order.
+pub fn name_section(data: &[u8], offset: usize, maps: &IndexMaps) -> Result<wasm_encoder::NameSection, RemapError> {
+    use wasmparser::Name;
+    let mut names = wasm_encoder::NameSection::new();
+    let remap_map = |map: wasmparser::NameMap<'_>, space: &Option<Vec<u32>>| -> Result<wasm_encoder::NameMap, RemapError> {
+        let entries = map.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let mut moved: Vec<(u32, &str)> = entries
+            .iter()
+            .filter_map(|n| remap_one(space, n.index).map(|i| (i, n.name)))
+            .collect();
+        moved.sort_by_key(|(i, _)| *i);
+        let mut out = wasm_encoder::NameMap::new();
+        for (i, name) in moved {
+            out.append(i, name);
+        }
+        Ok(out)
+    };
+    let remap_indirect = |map: wasmparser::IndirectNameMap<'_>, space: &Option<Vec<u32>>| -> Result<wasm_encoder::IndirectNameMap, RemapError> {
+        let mut moved = Vec::new();
+        for naming in map {
+            let naming = naming?;
+            if let Some(i) = remap_one(space, naming.index) {
+                moved.push((i, remap_map(naming.names, &None)?));
+            }
+        }
+        moved.sort_by_key(|(i, _)| *i);
+        let mut out = wasm_encoder::IndirectNameMap::new();
+        for (i, inner) in &moved {
+            out.append(*i, inner);
+        }
+        Ok(out)
+    };
+    let reader = wasmparser::NameSectionReader::new(BinaryReader::new(data, offset as u64));
+    for subsection in reader {
+        match subsection? {
+            Name::Module { name, .. } => names.module(name),
+            Name::Function(map) => names.functions(&remap_map(map, &maps.functions)?),
+            Name::Local(map) => names.locals(&remap_indirect(map, &maps.functions)?),
+            Name::Label(map) => names.labels(&remap_indirect(map, &maps.functions)?),
+            Name::Global(map) => names.globals(&remap_map(map, &maps.globals)?),
+            Name::Table(map) => names.tables(&remap_map(map, &maps.tables)?),
+            Name::Memory(map) => names.memories(&remap_map(map, &maps.memories)?),
+            Name::Element(map) => names.elements(&remap_map(map, &maps.elements)?),
+            Name::Data(map) => names.data(&remap_map(map, &maps.data)?),
+            Name::Tag(map) => names.tags(&remap_map(map, &maps.tags)?),
+            Name::Type(map) => names.types(&remap_map(map, &maps.types)?),
+            Name::Field(map) => names.fields(&remap_indirect(map, &maps.types)?),
+            Name::Parameter(map) => names.parameters(&remap_indirect(map, &maps.types)?),
+            Name::TagParameter(map) => names.tag_parameters(&remap_indirect(map, &maps.tags)?),
+            Name::Unknown { ty, data, .. } => names.raw(ty, data),
+        }
+    }
+    Ok(names)
+}
+
+fn remap_one(space: &Option<Vec<u32>>, index: u32) -> Option<u32> {
+    match space {
+        None => Some(index),
+        Some(map) => map.get(index as usize).copied().filter(|&i| i != REMOVED),
     }
 }

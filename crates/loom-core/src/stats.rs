@@ -21,6 +21,8 @@ pub struct Stats {
     pub dwarf_dropped: usize,
     /// DWARF kept under `-g` although the code changed: possibly stale.
     pub dwarf_possibly_stale: bool,
+    /// Custom sections dropped because they went stale, with the reason.
+    pub dropped_sections: Vec<String>,
     /// A component, copied through unchanged.
     pub component_copied: bool,
 }
@@ -103,6 +105,9 @@ pub fn render(stats: &Stats) -> String {
     }
     if stats.dwarf_possibly_stale {
         let _ = writeln!(out, "dwarf: kept by -g but possibly stale: code changed");
+    }
+    for dropped in &stats.dropped_sections {
+        let _ = writeln!(out, "dropped section: {dropped}");
     }
     if stats.component_copied {
         let _ = writeln!(out, "component: copied through unchanged");

@@ -2,6 +2,12 @@
 //! once here. The CLI name, the file name and the type name are the same
 //! words (`simplify-locals`, `simplify_locals.rs`, `SimplifyLocals`).
 
-use crate::pass::Pass;
+use crate::pass::{Pass, PassKind};
 
-pub static REGISTRY: &[Pass] = &[];
+pub mod reorder_functions;
+
+pub static REGISTRY: &[Pass] = &[Pass {
+    name: "reorder-functions",
+    description: "most-referenced functions first, for shorter call indices",
+    kind: PassKind::Module(reorder_functions::run),
+}];
