@@ -16,7 +16,11 @@
 //! exception values), and `Assign` stores several stacked values at once
 //! (multi-value results).
 
+use smallvec::SmallVec;
 use wasmparser::{BlockType, Catch, Operator, ValType};
+
+/// Operands of a node; most have at most two, kept inline.
+pub type Args = SmallVec<[ExprId; 2]>;
 
 /// Index of an expression in its function's arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +78,25 @@ pub struct LegacyCatch {
     pub body: Vec<ExprId>,
 }
 
+/// A legacy `try`.
+#[derive(Clone, Debug)]
+pub struct Try {
+    pub ty: BlockType,
+    pub body: Vec<ExprId>,
+    pub catches: Vec<LegacyCatch>,
+    pub delegate: Option<ExprId>,
+}
+
+/// A `try_table`; each catch's own label field is stale, `targets[i]` is
+/// the label of `catches[i]`.
+#[derive(Clone, Debug)]
+pub struct TryTable {
+    pub ty: BlockType,
+    pub catches: Vec<Catch>,
+    pub targets: Vec<ExprId>,
+    pub body: Vec<ExprId>,
+}
+
 /// What an expression does; see the module documentation.
 #[derive(Clone, Debug)]
 pub enum Kind<'a> {
@@ -88,27 +111,17 @@ pub enum Kind<'a> {
         else_body: Option<Vec<ExprId>>,
     },
     /// Legacy `try` with `catch`/`catch_all` handlers, or ending in
-    /// `delegate` to the given label.
-    Try {
-        ty: BlockType,
-        body: Vec<ExprId>,
-        catches: Vec<LegacyCatch>,
-        delegate: Option<ExprId>,
-    },
-    /// `try_table`; each catch's own label field is stale, `targets[i]` is
-    /// the label of `catches[i]`.
-    TryTable {
-        ty: BlockType,
-        catches: Vec<Catch>,
-        targets: Vec<ExprId>,
-        body: Vec<ExprId>,
-    },
+    /// `delegate` to the given label (boxed: rare, and large).
+    Try(Box<Try>),
+    /// `try_table` (boxed: rare, and large).
+    TryTable(Box<TryTable>),
     /// An instruction with branch labels (`br`, `br_if`, `br_table`,
     /// `br_on_*`, `rethrow`). The depths inside `op` are stale; `targets`
-    /// holds the labels (for `br_table`, the default last).
+    /// holds the labels (for `br_table`, the default last). The operator is
+    /// boxed to keep every node small.
     Branch {
-        op: Operator<'a>,
-        targets: Vec<ExprId>,
+        op: Box<Operator<'a>>,
+        targets: Args,
     },
     /// Any other instruction; args are its operands.
     Op(Operator<'a>),
@@ -123,7 +136,7 @@ pub enum Kind<'a> {
 #[derive(Clone, Debug)]
 pub struct Expr<'a> {
     pub kind: Kind<'a>,
-    pub args: Vec<ExprId>,
+    pub args: Args,
     pub results: Results,
 }
 
@@ -153,7 +166,7 @@ impl<'a> Function<'a> {
     }
 
     /// Adds a node to the arena.
-    pub fn add(&mut self, kind: Kind<'a>, args: Vec<ExprId>, results: Results) -> ExprId {
+    pub fn add(&mut self, kind: Kind<'a>, args: Args, results: Results) -> ExprId {
         let id = ExprId(self.exprs.len() as u32);
         self.exprs.push(Expr {
             kind,
@@ -172,9 +185,8 @@ impl<'a> Function<'a> {
     /// The nested sequences a node owns, in execution order.
     pub fn bodies(&self, id: ExprId) -> Vec<&[ExprId]> {
         match &self.expr(id).kind {
-            Kind::Block { body, .. } | Kind::Loop { body, .. } | Kind::TryTable { body, .. } => {
-                vec![body]
-            }
+            Kind::Block { body, .. } | Kind::Loop { body, .. } => vec![body],
+            Kind::TryTable(t) => vec![&t.body],
             Kind::If {
                 then_body,
                 else_body,
@@ -184,9 +196,9 @@ impl<'a> Function<'a> {
                 bodies.extend(else_body.as_deref());
                 bodies
             }
-            Kind::Try { body, catches, .. } => {
-                let mut bodies: Vec<&[ExprId]> = vec![body];
-                bodies.extend(catches.iter().map(|c| c.body.as_slice()));
+            Kind::Try(t) => {
+                let mut bodies: Vec<&[ExprId]> = vec![&t.body];
+                bodies.extend(t.catches.iter().map(|c| c.body.as_slice()));
                 bodies
             }
             Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => Vec::new(),

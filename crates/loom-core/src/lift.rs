@@ -13,7 +13,7 @@
 //! locals likewise. Code after an unconditional branch, up to the end of its
 //! block, can never run; it is validated but not lifted.
 
-use crate::ir::{ExprId, Function, Kind, LegacyCatch, Results};
+use crate::ir::{Args, ExprId, Function, Kind, LegacyCatch, Results, Try, TryTable};
 use wasmparser::{
     BinaryReaderError, BlockType, FuncValidator, FunctionBody, Operator, ValType,
     ValidatorResources, WasmModuleResources,
@@ -78,7 +78,7 @@ pub fn lift<'a>(
             ty: BlockType::Empty,
             body: Vec::new(),
         },
-        Vec::new(),
+        Args::new(),
         Results::from_types(func_type.results()),
     );
     func.body = root;
@@ -195,12 +195,12 @@ impl<'a> Builder<'a> {
                 self.open(kind, blockty, pops, resources)?;
             }
             Operator::Try { blockty } => {
-                let kind = Kind::Try {
+                let kind = Kind::Try(Box::new(Try {
                     ty: blockty,
                     body: Vec::new(),
                     catches: Vec::new(),
                     delegate: None,
-                };
+                }));
                 self.open(kind, blockty, pops, resources)?;
             }
             Operator::TryTable { try_table } => {
@@ -215,12 +215,12 @@ impl<'a> Builder<'a> {
                         | wasmparser::Catch::AllRef { label } => self.label(label),
                     })
                     .collect::<Result<_, _>>()?;
-                let kind = Kind::TryTable {
+                let kind = Kind::TryTable(Box::new(TryTable {
                     ty: try_table.ty,
                     catches: try_table.catches,
                     targets,
                     body: Vec::new(),
-                };
+                }));
                 self.open(kind, try_table.ty, pops, resources)?;
             }
             Operator::Else => self.close_body(BodyEnd::Else, pops, resources)?,
@@ -237,17 +237,18 @@ impl<'a> Builder<'a> {
             | Operator::BrOnCast { relative_depth, .. }
             | Operator::BrOnCastFail { relative_depth, .. }
             | Operator::Rethrow { relative_depth } => {
-                let targets = vec![self.label(relative_depth)?];
-                self.instruction(Kind::Branch { op, targets }, pops, pushes, validator)?;
+                let targets = smallvec::smallvec![self.label(relative_depth)?];
+                let kind = Kind::Branch { op: Box::new(op), targets };
+                self.instruction(kind, pops, pushes, validator)?;
             }
             Operator::BrTable { ref targets } => {
-                let mut labels = Vec::with_capacity(targets.len() as usize + 1);
+                let mut labels = Args::with_capacity(targets.len() as usize + 1);
                 for depth in targets.targets() {
                     labels.push(self.label(depth?)?);
                 }
                 labels.push(self.label(targets.default())?);
                 let kind = Kind::Branch {
-                    op: op.clone(),
+                    op: Box::new(op.clone()),
                     targets: labels,
                 };
                 self.instruction(kind, pops, pushes, validator)?;
@@ -329,15 +330,15 @@ impl<'a> Builder<'a> {
         match types {
             [] => {}
             [ty] => {
-                let pop = self.func.add(Kind::Pop, Vec::new(), Results::One(*ty));
+                let pop = self.func.add(Kind::Pop, Args::new(), Results::One(*ty));
                 self.frame().stack.push(pop);
             }
             many => {
                 // Several stacked values: store them at once, then read them
                 // one by one, so that no `Pop` ever hides under another.
                 let locals: Vec<u32> = many.iter().map(|ty| self.func.add_local(*ty)).collect();
-                let pop = self.func.add(Kind::Pop, Vec::new(), Results::from_types(many));
-                let assign = self.func.add(Kind::Assign { locals: locals.clone() }, vec![pop], Results::None);
+                let pop = self.func.add(Kind::Pop, Args::new(), Results::from_types(many));
+                let assign = self.func.add(Kind::Assign { locals: locals.clone() }, smallvec::smallvec![pop], Results::None);
                 self.frame().stack.push(assign);
                 for (local, ty) in locals.into_iter().zip(many) {
                     let get = self.local_get(local, *ty);
@@ -349,7 +350,7 @@ impl<'a> Builder<'a> {
 
     fn local_get(&mut self, local: u32, ty: ValType) -> ExprId {
         let op = Operator::LocalGet { local_index: local };
-        self.func.add(Kind::Op(op), Vec::new(), Results::One(ty))
+        self.func.add(Kind::Op(op), Args::new(), Results::One(ty))
     }
 
     /// Ends the current body at `else`, `catch`, `catch_all`, `end` or
@@ -361,7 +362,7 @@ impl<'a> Builder<'a> {
         resources: &ValidatorResources,
     ) -> Result<(), LiftError> {
         let results = if self.frame().dead {
-            Vec::new()
+            Args::new()
         } else {
             self.pop_values(pops as usize)?
         };
@@ -397,8 +398,8 @@ impl<'a> Builder<'a> {
                         .to_vec(),
                     None => Vec::new(),
                 };
-                if let Kind::Try { catches, .. } = &mut self.func.expr_mut(node).kind {
-                    catches.push(LegacyCatch {
+                if let Kind::Try(t) = &mut self.func.expr_mut(node).kind {
+                    t.catches.push(LegacyCatch {
                         tag,
                         body: Vec::new(),
                     });
@@ -407,8 +408,8 @@ impl<'a> Builder<'a> {
             }
             BodyEnd::Delegate(depth) => {
                 let target = self.label(depth)?;
-                if let Kind::Try { delegate, .. } = &mut self.func.expr_mut(node).kind {
-                    *delegate = Some(target);
+                if let Kind::Try(t) = &mut self.func.expr_mut(node).kind {
+                    t.delegate = Some(target);
                 }
                 self.frame().stack.push(node);
             }
@@ -426,11 +427,11 @@ impl<'a> Builder<'a> {
         match (&mut self.func.expr_mut(node).kind, arm) {
             (Kind::Block { body: slot, .. }, 0)
             | (Kind::Loop { body: slot, .. }, 0)
-            | (Kind::TryTable { body: slot, .. }, 0)
-            | (Kind::If { then_body: slot, .. }, 0)
-            | (Kind::Try { body: slot, .. }, 0) => *slot = body,
+            | (Kind::If { then_body: slot, .. }, 0) => *slot = body,
+            (Kind::TryTable(t), 0) => t.body = body,
+            (Kind::Try(t), 0) => t.body = body,
             (Kind::If { else_body, .. }, 1) => *else_body = Some(body),
-            (Kind::Try { catches, .. }, n) if n <= catches.len() => catches[n - 1].body = body,
+            (Kind::Try(t), n) if n <= t.catches.len() => t.catches[n - 1].body = body,
             _ => return Err(LiftError::Unsupported("body of a non-block")),
         }
         Ok(())
@@ -445,7 +446,7 @@ impl<'a> Builder<'a> {
             [local] => Kind::Op(Operator::LocalSet { local_index: *local }),
             _ => Kind::Assign { locals: locals.clone() },
         };
-        let statement = self.func.add(store, vec![entry], Results::None);
+        let statement = self.func.add(store, smallvec::smallvec![entry], Results::None);
         let gets = locals.iter().zip(&types).map(|(l, ty)| self.local_get(*l, *ty)).collect();
         (statement, gets)
     }
@@ -492,9 +493,9 @@ impl<'a> Builder<'a> {
     }
 
     /// Pops `n` stack values from the current body (see the module docs).
-    fn pop_values(&mut self, n: usize) -> Result<Vec<ExprId>, LiftError> {
+    fn pop_values(&mut self, n: usize) -> Result<Args, LiftError> {
         if n == 0 {
-            return Ok(Vec::new());
+            return Ok(Args::new());
         }
         // Find where the n values start, spreading a partly used multi-value.
         let mut needed = n;
@@ -518,7 +519,7 @@ impl<'a> Builder<'a> {
         }
         let tail = self.frame().stack.split_off(start);
         // From the top down: values under a statement are spilled or moved.
-        let mut values_rev = Vec::new();
+        let mut values_rev = Args::new();
         let mut kept_rev = Vec::new();
         for &entry in tail.iter().rev() {
             let arity = self.func.expr(entry).results.arity();

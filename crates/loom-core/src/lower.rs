@@ -101,7 +101,7 @@ fn emit<'a>(
             Work::Visit(id) => {
                 let expr = func.expr(id);
                 match &expr.kind {
-                    Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } | Kind::Try { .. } | Kind::TryTable { .. } => {
+                    Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } | Kind::Try(_) | Kind::TryTable(_) => {
                         work.push(Work::Close(id));
                         let arms = func.bodies(id);
                         for (index, arm) in arms.iter().enumerate().rev() {
@@ -143,15 +143,16 @@ fn emit<'a>(
                     Kind::Block { ty, .. } => Instruction::Block(reencoder.block_type(*ty)?),
                     Kind::Loop { ty, .. } => Instruction::Loop(reencoder.block_type(*ty)?),
                     Kind::If { ty, .. } => Instruction::If(reencoder.block_type(*ty)?),
-                    Kind::Try { ty, .. } => Instruction::Try(reencoder.block_type(*ty)?),
-                    Kind::TryTable { ty, catches, targets, .. } => {
+                    Kind::Try(t) => Instruction::Try(reencoder.block_type(t.ty)?),
+                    Kind::TryTable(t) => {
                         // Catch depths count from outside the try_table.
-                        let catches = catches
+                        let catches = t
+                            .catches
                             .iter()
-                            .zip(targets)
+                            .zip(&t.targets)
                             .map(|(c, t)| reencoder.catch(with_label(c, depth(&label_pos, &labels, *t))))
                             .collect::<Result<Vec<_>, _>>()?;
-                        Instruction::TryTable(reencoder.block_type(*ty)?, Cow::Owned(catches))
+                        Instruction::TryTable(reencoder.block_type(t.ty)?, Cow::Owned(catches))
                     }
                     _ => unreachable!("only block-like nodes are opened"),
                 };
@@ -177,7 +178,9 @@ fn emit<'a>(
                 labels.pop();
                 label_pos[id.index()] = u32::MAX;
                 let instruction = match &func.expr(id).kind {
-                    Kind::Try { delegate: Some(target), .. } => Instruction::Delegate(depth(&label_pos, &labels, *target)),
+                    Kind::Try(t) if t.delegate.is_some() => {
+                        Instruction::Delegate(depth(&label_pos, &labels, t.delegate.expect("checked")))
+                    }
                     _ => Instruction::End,
                 };
                 let pops = height - base;
@@ -310,7 +313,7 @@ fn push_body(work: &mut Vec<Work>, body: &[ExprId]) {
 fn arm_start(kind: &Kind<'_>, index: usize) -> Work {
     match kind {
         Kind::If { .. } => Work::Else,
-        Kind::Try { catches, .. } => Work::Catch(catches[index - 1].tag),
+        Kind::Try(t) => Work::Catch(t.catches[index - 1].tag),
         _ => unreachable!("only if and try have several bodies"),
     }
 }
