@@ -155,7 +155,7 @@ fn check(entry: &Entry, input: &Path, timeout: Duration) -> (Option<u64>, Vec<St
     let first = tmp.path().join("out.wasm");
     let second = tmp.path().join("out2.wasm");
 
-    if let Err(e) = run_loom(input, &first, &tmp.path().join("log1"), timeout) {
+    if let Err(e) = run_loom(input, &first, &tmp.path().join("log1"), timeout, None) {
         problems.push(e);
         return (None, problems);
     }
@@ -182,7 +182,9 @@ fn check(entry: &Entry, input: &Path, timeout: Duration) -> (Option<u64>, Vec<St
         ));
     }
 
-    match run_loom(&first, &second, &tmp.path().join("log2"), timeout) {
+    // The second run uses one thread: identical bytes show both idempotence
+    // and that output does not depend on the thread count.
+    match run_loom(&first, &second, &tmp.path().join("log2"), timeout, Some(1)) {
         Err(e) => problems.push(format!("second -O0 run: {e}")),
         Ok(()) => match fs::read(&second) {
             Err(e) => problems.push(format!("cannot read the second run's output: {e}")),
@@ -206,13 +208,23 @@ fn check(entry: &Entry, input: &Path, timeout: Duration) -> (Option<u64>, Vec<St
 
 /// Runs `loom -O0 input -o output` with stdout and stderr going to `log`; a non-zero exit,
 /// a failure to start, a timeout or a missing output becomes a one-line error.
-fn run_loom(input: &Path, output: &Path, log: &Path, timeout: Duration) -> Result<(), String> {
+fn run_loom(
+    input: &Path,
+    output: &Path,
+    log: &Path,
+    timeout: Duration,
+    threads: Option<usize>,
+) -> Result<(), String> {
     let log_file =
         File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let log_err = log_file
         .try_clone()
         .map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
-    let mut child = Command::new(LOOM)
+    let mut command = Command::new(LOOM);
+    if let Some(threads) = threads {
+        command.env("RAYON_NUM_THREADS", threads.to_string());
+    }
+    let mut child = command
         .arg("-O0")
         .arg(input)
         .arg("-o")

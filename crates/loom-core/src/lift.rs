@@ -7,10 +7,10 @@
 //! any) have not been consumed yet. An instruction pops its operands from
 //! the top. When a value is popped from under a statement (a value-less
 //! entry pushed after it), moving the value below the statement would change
-//! evaluation order, so the value is first stored in a scratch local, unless
-//! it is a constant or a `local.get` the statements cannot change. A
-//! multi-value entry that is consumed only in part is spread into scratch
-//! locals likewise. Code after an unconditional branch, up to the end of its
+//! evaluation order, so the value is first stored in a scratch local (the
+//! writer puts such values back on the stack, restoring the input's shape,
+//! so lifting and writing are a fixed point). A multi-value entry that is
+//! consumed only in part is spread into scratch locals likewise. Code after an unconditional branch, up to the end of its
 //! block, can never run; it is validated but not lifted.
 
 use crate::ir::{Args, ExprId, Function, Kind, LegacyCatch, Results, Try, TryTable};
@@ -34,10 +34,6 @@ impl From<BinaryReaderError> for LiftError {
         LiftError::Invalid(e)
     }
 }
-
-/// How many nodes a movability check may inspect before it gives up and
-/// spills (bounds the work per popped value, keeping lifting linear).
-const MOVABILITY_BUDGET: usize = 64;
 
 /// Lifts and validates one function body.
 pub fn lift<'a>(
@@ -451,47 +447,6 @@ impl<'a> Builder<'a> {
         (statement, gets)
     }
 
-    /// Whether a value may be evaluated after `statements` instead of before
-    /// them: constants always, `local.get` unless they write that local.
-    fn movable(&self, value: ExprId, statements: &[ExprId]) -> bool {
-        let local = match &self.func.expr(value).kind {
-            Kind::Op(
-                Operator::I32Const { .. }
-                | Operator::I64Const { .. }
-                | Operator::F32Const { .. }
-                | Operator::F64Const { .. }
-                | Operator::V128Const { .. }
-                | Operator::RefNull { .. }
-                | Operator::RefFunc { .. },
-            ) => return true,
-            Kind::Op(Operator::LocalGet { local_index }) => *local_index,
-            _ => return false,
-        };
-        let mut budget = MOVABILITY_BUDGET;
-        let mut work = statements.to_vec();
-        while let Some(id) = work.pop() {
-            budget = match budget.checked_sub(1) {
-                Some(b) => b,
-                None => return false,
-            };
-            let expr = self.func.expr(id);
-            match &expr.kind {
-                Kind::Op(Operator::LocalSet { local_index } | Operator::LocalTee { local_index })
-                    if *local_index == local =>
-                {
-                    return false
-                }
-                Kind::Assign { locals } if locals.contains(&local) => return false,
-                _ => {}
-            }
-            work.extend(&expr.args);
-            for body in self.func.bodies(id) {
-                work.extend(body);
-            }
-        }
-        true
-    }
-
     /// Pops `n` stack values from the current body (see the module docs).
     fn pop_values(&mut self, n: usize) -> Result<Args, LiftError> {
         if n == 0 {
@@ -518,14 +473,14 @@ impl<'a> Builder<'a> {
             }
         }
         let tail = self.frame().stack.split_off(start);
-        // From the top down: values under a statement are spilled or moved.
+        // From the top down: values under a statement are spilled.
         let mut values_rev = Args::new();
         let mut kept_rev = Vec::new();
         for &entry in tail.iter().rev() {
             let arity = self.func.expr(entry).results.arity();
             if arity == 0 {
                 kept_rev.push(entry);
-            } else if kept_rev.is_empty() || (arity == 1 && self.movable(entry, &kept_rev)) {
+            } else if kept_rev.is_empty() {
                 values_rev.push(entry);
             } else {
                 let (statement, gets) = self.spill(entry);

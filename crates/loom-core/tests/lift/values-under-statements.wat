@@ -1,7 +1,8 @@
 ;; loom: -O0
-;; Stack code that is not a tree: a call's result waits under a statement
-;; before it is used. It stays on the stack (no scratch local) because
-;; nothing in between reaches below it; constants move past statements.
+;; Stack code that is not a tree: a value waits under a statement before it
+;; is used. Lifting stores it in a scratch local; the writer puts it back on
+;; the stack because nothing in between reaches below it, so the output has
+;; the input's shape and no scratch local.
 (module
   (global $g (mut i32) (i32.const 0))
   (func $value (result i32) (i32.const 1))
@@ -11,7 +12,7 @@
     call $effect
     i32.const 3
     i32.add)
-  (func (export "const_moves") (result i32)
+  (func (export "const_under_call") (result i32)
     i32.const 5
     call $effect
     call $value
