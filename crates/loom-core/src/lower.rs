@@ -26,21 +26,14 @@ enum Work {
 
 /// One instruction as emitted, with the stack facts scheduling needs.
 struct Emitted<'a> {
-    instruction: Instruction<'a>,
-    /// Operand stack height (whole function) before the instruction.
-    height: i64,
-    /// Values it pops: for instructions that end control flow, everything
-    /// down to its body's base.
-    pops: i64,
-    pushes: i64,
+    /// `None` for values already on the stack when a body starts.
+    instruction: Option<Instruction<'a>>,
+    pops: u32,
+    pushes: u32,
+    /// Pops everything down to its body's base (ends control flow or a body).
+    to_base: bool,
     /// Which body (block arm) it stands in.
     body: u32,
-}
-
-impl Emitted<'_> {
-    fn height_after(&self) -> i64 {
-        self.height - self.pops + self.pushes
-    }
 }
 
 /// An open body while walking: where its stack starts, and its identity.
@@ -63,8 +56,8 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
         }
     }
     let mut out = wasm_encoder::Function::new(declared);
-    for e in &emitted {
-        out.instruction(&e.instruction);
+    for instruction in emitted.iter().filter_map(|e| e.instruction.as_ref()) {
+        out.instruction(instruction);
     }
     Ok(out.into_raw_body())
 }
@@ -93,8 +86,11 @@ fn emit<'a>(
     while let Some(item) = work.pop() {
         let frame = frames.last().expect("the root body is open until the end");
         let (base, body) = (frame.base, frame.body);
-        let mut push = |instruction: Instruction<'a>, height: &mut i64, pops: i64, pushes: i64| {
-            out.push(Emitted { instruction, height: *height, pops, pushes, body });
+        // `pops: None` pops everything down to the body's base.
+        let mut push = |instruction: Option<Instruction<'a>>, height: &mut i64, pops: Option<i64>, pushes: i64| {
+            let to_base = pops.is_none();
+            let pops = pops.unwrap_or(*height - base);
+            out.push(Emitted { instruction, pops: pops as u32, pushes: pushes as u32, to_base, body });
             *height += pushes - pops;
         };
         match item {
@@ -120,19 +116,19 @@ fn emit<'a>(
                 let expr = func.expr(id);
                 let pops = args_arity(id);
                 let (pops, pushes) = match expr.results {
-                    crate::ir::Results::Unreachable => (height - base, 0),
-                    ref r => (pops, r.arity() as i64),
+                    crate::ir::Results::Unreachable => (None, 0),
+                    ref r => (Some(pops), r.arity() as i64),
                 };
                 match &expr.kind {
-                    Kind::Op(op) => push(reencoder.instruction(op.clone())?, &mut height, pops, pushes),
+                    Kind::Op(op) => push(Some(reencoder.instruction(op.clone())?), &mut height, pops, pushes),
                     Kind::Branch { op, targets } => {
                         let depths: Vec<u32> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
-                        push(branch_instruction(op, &depths, reencoder)?, &mut height, pops, pushes);
+                        push(Some(branch_instruction(op, &depths, reencoder)?), &mut height, pops, pushes);
                     }
-                    Kind::Pop => height += pushes,
+                    Kind::Pop => push(None, &mut height, Some(0), pushes),
                     Kind::Assign { locals } => {
                         for local in locals.iter().rev() {
-                            push(Instruction::LocalSet(*local), &mut height, 1, 0);
+                            push(Some(Instruction::LocalSet(*local)), &mut height, Some(1), 0);
                         }
                     }
                     _ => unreachable!("block-like nodes are opened, not emitted"),
@@ -157,7 +153,7 @@ fn emit<'a>(
                     _ => unreachable!("only block-like nodes are opened"),
                 };
                 let pops = args_arity(id);
-                push(instruction, &mut height, pops, 0);
+                push(Some(instruction), &mut height, Some(pops), 0);
                 label_pos[id.index()] = labels.len() as u32;
                 labels.push(id);
                 bodies += 1;
@@ -169,8 +165,7 @@ fn emit<'a>(
                     Work::Catch(Some(tag)) => Instruction::Catch(reencoder.tag_index(tag)?),
                     _ => Instruction::CatchAll,
                 };
-                let pops = height - base;
-                push(instruction, &mut height, pops, 0);
+                push(Some(instruction), &mut height, None, 0);
                 bodies += 1;
                 frames.last_mut().expect("an arm is inside its node").body = bodies;
             }
@@ -183,8 +178,7 @@ fn emit<'a>(
                     }
                     _ => Instruction::End,
                 };
-                let pops = height - base;
-                push(instruction, &mut height, pops, arity(id));
+                push(Some(instruction), &mut height, None, arity(id));
                 frames.pop();
             }
         }
@@ -192,15 +186,16 @@ fn emit<'a>(
     Ok(out)
 }
 
-/// How far apart (in instructions) a local's set and get may be for the
-/// value to stay on the stack instead; bounds the check to keep writing linear.
-const STACK_SCHEDULING_REACH: usize = 4096;
+/// How many times scheduling may narrow its choice before it gives up on a
+/// function (each round drops at least one pair; bounds the work per function).
+const STACK_SCHEDULING_ROUNDS: usize = 32;
 
 /// Write-time stack scheduling: `local.set $x` ... `local.get $x`, where `$x`
-/// has no other use, the get is in the same body, and nothing in between
-/// reaches below the stored value, becomes the value simply staying on the
-/// operand stack (both instructions disappear). This is the shape lifting
-/// gives to values computed under statements, and a common one in input.
+/// has no other use and both stand in the same body, becomes the value
+/// simply staying on the operand stack (both instructions disappear) when
+/// that leaves every other instruction popping the same values. This is the
+/// shape lifting gives to values computed under statements and to partly
+/// used multi-value results, and a common one in input.
 fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
     #[derive(Clone, Copy, Default)]
     struct Uses {
@@ -213,9 +208,9 @@ fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
     let mut uses: Vec<Uses> = Vec::new();
     for (i, e) in emitted.iter().enumerate() {
         let (local, kind) = match e.instruction {
-            Instruction::LocalSet(l) => (l, 0),
-            Instruction::LocalGet(l) => (l, 1),
-            Instruction::LocalTee(l) => (l, 2),
+            Some(Instruction::LocalSet(l)) => (l, 0),
+            Some(Instruction::LocalGet(l)) => (l, 1),
+            Some(Instruction::LocalTee(l)) => (l, 2),
             _ => continue,
         };
         if uses.len() <= local as usize {
@@ -228,38 +223,108 @@ fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
             _ => u.tees += 1,
         }
     }
-    let mut candidates: Vec<(usize, usize)> = uses
+    let pairs: Vec<(usize, usize)> = uses
         .iter()
         .filter(|u| u.sets == 1 && u.gets == 1 && u.tees == 0 && u.set_at < u.get_at)
         .map(|u| (u.set_at, u.get_at))
-        .filter(|&(set, get)| {
-            let level = emitted[set].height_after();
-            get - set <= STACK_SCHEDULING_REACH
-                && emitted[set].body == emitted[get].body
-                && emitted[get].height == level
-                && emitted[set + 1..get].iter().all(|e| e.height - e.pops >= level)
-        })
+        .filter(|&(set, get)| emitted[set].body == emitted[get].body)
         .collect();
-    // Two values kept on the stack must nest, never cross.
-    candidates.sort_unstable();
-    let mut open: Vec<usize> = Vec::new();
-    let mut remove = vec![false; emitted.len()];
-    for (set, get) in candidates {
-        while open.last().is_some_and(|&end| end < set) {
-            open.pop();
-        }
-        if open.last().is_some_and(|&end| end < get) {
-            continue;
-        }
-        open.push(get);
-        remove[set] = true;
-        remove[get] = true;
+    if pairs.is_empty() {
+        return;
     }
-    let mut index = 0;
-    emitted.retain(|_| {
-        index += 1;
-        !remove[index - 1]
-    });
+    let mut role = vec![Role::Kept; emitted.len()];
+    for (pair, &(set, get)) in pairs.iter().enumerate() {
+        role[set] = Role::Set(pair);
+        role[get] = Role::Get(pair);
+    }
+    let mut active = vec![true; pairs.len()];
+    for _ in 0..STACK_SCHEDULING_ROUNDS {
+        let conflicts = simulate(emitted, &role, &active);
+        if conflicts.is_empty() {
+            let mut index = 0;
+            emitted.retain(|_| {
+                index += 1;
+                !matches!(role[index - 1], Role::Set(p) | Role::Get(p) if active[p])
+            });
+            return;
+        }
+        for pair in conflicts {
+            active[pair] = false;
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Kept,
+    Set(usize),
+    Get(usize),
+}
+
+/// Runs the stack effects of the instructions twice over symbolic values:
+/// as written, and with the active pairs removed. Returns the pairs to give
+/// up: those whose value was still stored when an instruction found
+/// different values in the two runs (none means the removal is exact).
+fn simulate(emitted: &[Emitted<'_>], role: &[Role], active: &[bool]) -> Vec<usize> {
+    let mut written: Vec<u32> = Vec::new();
+    let mut scheduled: Vec<u32> = Vec::new();
+    let mut bases: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut stored = vec![u32::MAX; active.len()];
+    let mut live: Vec<usize> = Vec::new();
+    let mut next = 0u32;
+    let mut popped_written = Vec::new();
+    let mut popped_scheduled = Vec::new();
+    for (e, role) in emitted.iter().zip(role) {
+        match *role {
+            Role::Set(p) if active[p] => {
+                let base = bases.last().map_or(0, |b| b.0);
+                match written.pop().filter(|_| written.len() >= base) {
+                    Some(value) => stored[p] = value,
+                    None => return vec![p],
+                }
+                live.push(p);
+                continue;
+            }
+            Role::Get(p) if active[p] => {
+                written.push(stored[p]);
+                live.retain(|&q| q != p);
+                continue;
+            }
+            _ => {}
+        }
+        let (base_w, base_s) = *bases.last().expect("the function body is open");
+        let take = |stack: &mut Vec<u32>, base: usize, popped: &mut Vec<u32>| {
+            let keep = if e.to_base { base } else { stack.len().saturating_sub(e.pops as usize).max(base) };
+            popped.clear();
+            popped.extend(stack.drain(keep..));
+        };
+        take(&mut written, base_w, &mut popped_written);
+        take(&mut scheduled, base_s, &mut popped_scheduled);
+        if popped_written != popped_scheduled {
+            // Blame the pairs whose values are among those popped; values
+            // are unique, so this names exactly the pairs involved.
+            let blamed: Vec<usize> = (0..active.len())
+                .filter(|&p| active[p] && stored[p] != u32::MAX)
+                .filter(|&p| popped_written.contains(&stored[p]) || popped_scheduled.contains(&stored[p]))
+                .collect();
+            return if blamed.is_empty() { live } else { blamed };
+        }
+        match &e.instruction {
+            Some(
+                Instruction::Block(_) | Instruction::Loop(_) | Instruction::If(_) | Instruction::Try(_) | Instruction::TryTable(..),
+            ) => bases.push((written.len(), scheduled.len())),
+            Some(Instruction::End | Instruction::Delegate(_)) => {
+                bases.pop();
+            }
+            _ => {}
+        }
+        for _ in 0..e.pushes {
+            written.push(next);
+            scheduled.push(next);
+            next += 1;
+        }
+    }
+    Vec::new()
 }
 
 /// Drops LOOM's scratch locals that are no longer used and renumbers the
@@ -271,7 +336,7 @@ fn renumber_scratch_locals(func: &Function<'_>, emitted: &mut [Emitted<'_>]) -> 
     let total = declared_first + func.locals.len();
     let mut used = vec![false; total.saturating_sub(first)];
     for e in emitted.iter() {
-        if let Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l) = e.instruction {
+        if let Some(Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l)) = e.instruction {
             if let Some(slot) = (l as usize).checked_sub(first) {
                 used[slot] = true;
             }
@@ -284,7 +349,7 @@ fn renumber_scratch_locals(func: &Function<'_>, emitted: &mut [Emitted<'_>]) -> 
         next += u as u32;
     }
     for e in emitted.iter_mut() {
-        if let Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l) = &mut e.instruction {
+        if let Some(Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l)) = &mut e.instruction {
             if let Some(slot) = (*l as usize).checked_sub(first) {
                 *l = new_index[slot];
             }

@@ -1,0 +1,475 @@
+//! Integration tests of the `loom` binary: how it fails on each class of bad
+//! input, that it never leaves a partial or stray file behind, that `-o INPUT`
+//! is safe, that `-S` output parses back, that deeply nested code does not
+//! crash it, and that `-O0` is idempotent.
+//!
+//! Every bad-input case checks the contract of `main.rs`: exit code 1, exactly
+//! one line on stderr (`loom: error: ...`) naming the input, no output file
+//! created, and no `.loom-*.tmp` left in the output's directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use wasmparser::Validator;
+
+const LOOM: &str = env!("CARGO_BIN_EXE_loom");
+
+/// Runs `loom` with `args`.
+fn loom<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(LOOM)
+        .args(args)
+        .output()
+        .expect("cannot run the loom binary")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Checks the one-line error contract and returns the line.
+fn assert_one_line_error(out: &Output, must_contain: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "exit code should be 1; stderr:\n{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "stderr should be exactly one line, got {}:\n{err}",
+        lines.len()
+    );
+    let line = lines[0];
+    assert!(
+        line.starts_with("loom: error: "),
+        "stderr line should start with `loom: error: `: {line}"
+    );
+    for needle in must_contain {
+        assert!(line.contains(needle), "stderr line should mention `{needle}`: {line}");
+    }
+    assert!(
+        out.stdout.is_empty(),
+        "nothing should go to stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    line.to_string()
+}
+
+/// Temporary files `loom` writes beside the output (see `write_atomically`).
+fn stray_temp_files(dir: &Path) -> Vec<PathBuf> {
+    fs::read_dir(dir)
+        .expect("read test dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with(".loom-") && name.ends_with(".tmp")
+        })
+        .collect()
+}
+
+/// Checks that `output` was not created and nothing temporary was left beside it.
+fn assert_no_output(output: &Path) {
+    assert!(!output.exists(), "{} should not have been created", output.display());
+    let stray = stray_temp_files(output.parent().unwrap());
+    assert!(stray.is_empty(), "stray temporary files left: {stray:?}");
+}
+
+fn validate(bytes: &[u8]) -> Result<(), String> {
+    Validator::new_with_features(loom_core::features::accepted())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn assert_valid_file(path: &Path) {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Err(e) = validate(&bytes) {
+        panic!("{} does not validate: {e}", path.display());
+    }
+}
+
+/// A small valid module with some code and data, for the cases that need one.
+fn small_module() -> Vec<u8> {
+    wat::parse_str(
+        r#"(module
+             (memory 1)
+             (global $g (mut i32) (i32.const 7))
+             (func $add (export "add") (param i32 i32) (result i32)
+               local.get 0
+               local.get 1
+               i32.add
+               global.get $g
+               i32.mul)
+             (func (export "sum") (param i32) (result i32) (local i32)
+               block
+                 loop
+                   local.get 0
+                   i32.eqz
+                   br_if 1
+                   local.get 1
+                   local.get 0
+                   i32.add
+                   local.set 1
+                   local.get 0
+                   i32.const 1
+                   i32.sub
+                   local.set 0
+                   br 0
+                 end
+               end
+               local.get 1)
+             (data (i32.const 16) "some bytes of data to make the module longer"))"#,
+    )
+    .expect("test module parses")
+}
+
+/// A test directory with `input` written to `name`; returns (dir, input, output paths).
+fn setup(name: &str, input: &[u8]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input_path = dir.path().join(name);
+    fs::write(&input_path, input).expect("write input");
+    let output_path = dir.path().join("out.wasm");
+    (dir, input_path, output_path)
+}
+
+fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Bad input, one test per class.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn missing_input_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("does-not-exist.wasm");
+    let output = dir.path().join("out.wasm");
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input)]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn unreadable_input_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a-directory.wasm");
+    fs::create_dir(&input).unwrap();
+    let output = dir.path().join("out.wasm");
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input)]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn empty_input_file() {
+    let (_dir, input, output) = setup("empty.wasm", b"");
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input)]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn truncated_binary() {
+    let module = small_module();
+    let (_dir, input, output) = setup("truncated.wasm", &module[..module.len() / 2]);
+    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input), "offset"]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn malformed_binary_garbage_after_header() {
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x42, 0x99, 0x17]);
+    let (_dir, input, output) = setup("garbage.wasm", &bytes);
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input), "offset"]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn invalid_module() {
+    let bytes = wat::parse_str("(module (func (result i32) (i64.const 0)))").unwrap();
+    assert!(validate(&bytes).is_err(), "the test module must be invalid");
+    let (_dir, input, output) = setup("invalid.wasm", &bytes);
+    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input), "offset"]);
+    assert_no_output(&output);
+}
+
+#[test]
+fn bad_wat_text() {
+    let text = "(module\n  (func (result i32)\n    i32.const\n  )\n)\n";
+    let (_dir, input, output) = setup("bad.wat", text.as_bytes());
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    let line = assert_one_line_error(&out, &[&path_str(&input), "line"]);
+    // The error is on line 3 or 4 (the missing immediate); either way a line number is given.
+    assert!(
+        line.contains("line 3") || line.contains("line 4"),
+        "should name the failing line: {line}"
+    );
+    assert_no_output(&output);
+}
+
+#[test]
+fn unknown_flag() {
+    let (_dir, input, output) = setup("in.wasm", &small_module());
+    let out = loom([
+        "--frobnicate".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "an unknown flag must fail; stderr:\n{err}");
+    assert!(err.contains("--frobnicate"), "message should name the flag:\n{err}");
+    assert_no_output(&output);
+}
+
+#[test]
+fn unknown_pass_name() {
+    let listed = loom(["--list-passes"]);
+    assert!(listed.status.success());
+    let valid: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+
+    let (_dir, input, output) = setup("in.wasm", &small_module());
+    let out = loom([
+        "--pass".as_ref(),
+        "no-such-pass".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
+    let line = assert_one_line_error(&out, &["no-such-pass", "valid passes"]);
+    for name in &valid {
+        assert!(
+            line.contains(name.as_str()),
+            "message should list pass `{name}`: {line}"
+        );
+    }
+    assert_no_output(&output);
+}
+
+#[test]
+fn bad_optimization_level() {
+    let (_dir, input, output) = setup("in.wasm", &small_module());
+    let out = loom(["-O9".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &["-O9"]);
+    assert_no_output(&output);
+}
+
+// ---------------------------------------------------------------------------
+// Output handling.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn output_in_place() {
+    let (dir, input, _output) = setup("in.wasm", &small_module());
+    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), input.as_os_str()]);
+    assert!(out.status.success(), "loom -o INPUT failed:\n{}", stderr(&out));
+    assert_valid_file(&input);
+    assert!(stray_temp_files(dir.path()).is_empty(), "stray temporary files left");
+}
+
+#[test]
+fn failed_run_leaves_existing_output_unchanged() {
+    let bytes = wat::parse_str("(module (func (result i32) (i64.const 0)))").unwrap();
+    let (_dir, input, output) = setup("invalid.wasm", &bytes);
+    let precious = b"precious contents that must survive a failed run".to_vec();
+    fs::write(&output, &precious).unwrap();
+    let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    assert_one_line_error(&out, &[&path_str(&input)]);
+    assert_eq!(fs::read(&output).unwrap(), precious, "the existing output was modified");
+    assert!(
+        stray_temp_files(output.parent().unwrap()).is_empty(),
+        "stray temporary files left"
+    );
+}
+
+#[test]
+fn emit_text_parses_back() {
+    let (dir, input, _) = setup("in.wasm", &small_module());
+    let output = dir.path().join("out.wat");
+    for flag in ["-S", "--emit-text", "--wat"] {
+        let out = loom([flag.as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+        assert!(out.status.success(), "loom {flag} failed:\n{}", stderr(&out));
+        let text = fs::read_to_string(&output).expect("text output is UTF-8");
+        assert!(!text.starts_with("\0asm"), "{flag} wrote binary");
+        let bytes = wat::parse_str(&text).unwrap_or_else(|e| panic!("{flag} output does not parse: {e}\n{text}"));
+        validate(&bytes).unwrap_or_else(|e| panic!("{flag} output does not validate: {e}"));
+    }
+}
+
+#[test]
+fn list_passes() {
+    let out = loom(["--list-passes"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------------------
+// Deep nesting: the process must succeed, not overflow its stack.
+// ---------------------------------------------------------------------------
+
+const DEPTH: usize = 100_000;
+
+fn leb128(mut n: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn section(id: u8, contents: &[u8], out: &mut Vec<u8>) {
+    out.push(id);
+    leb128(contents.len(), out);
+    out.extend_from_slice(contents);
+}
+
+/// One exported function `() -> ()` whose body is `depth` nested empty blocks.
+fn deeply_nested_binary(depth: usize) -> Vec<u8> {
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    section(1, &[1, 0x60, 0, 0], &mut module); // type 0: [] -> []
+    section(3, &[1, 0], &mut module); // func 0: type 0
+    section(7, &[1, 1, b'f', 0, 0], &mut module); // export "f" func 0
+    let mut body = vec![0]; // no locals
+    for _ in 0..depth {
+        body.extend_from_slice(&[0x02, 0x40]); // block (empty type)
+    }
+    body.resize(body.len() + depth + 1, 0x0b); // the blocks' ends and the body's
+    let mut code = vec![1];
+    leb128(body.len(), &mut code);
+    code.extend_from_slice(&body);
+    section(10, &code, &mut module);
+    module
+}
+
+fn run_deep(name: &str, input_bytes: &[u8]) {
+    let (_dir, input, output) = setup(name, input_bytes);
+    for level in ["-O0", "-O2"] {
+        let out = loom([level.as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+        assert!(
+            out.status.success(),
+            "loom {level} on {DEPTH} nested blocks failed ({:?}):\n{}",
+            out.status,
+            stderr(&out)
+        );
+        assert_valid_file(&output);
+        fs::remove_file(&output).unwrap();
+    }
+}
+
+#[test]
+fn deep_nesting_binary() {
+    let bytes = deeply_nested_binary(DEPTH);
+    validate(&bytes).expect("the generated module is valid");
+    run_deep("deep.wasm", &bytes);
+}
+
+#[test]
+fn deep_nesting_wat_flat() {
+    let mut text = String::from("(module (func (export \"f\")\n");
+    text.push_str(&"block\n".repeat(DEPTH));
+    text.push_str(&"end\n".repeat(DEPTH));
+    text.push_str("))\n");
+    run_deep("deep.wat", text.as_bytes());
+}
+
+#[test]
+fn deep_nesting_wat_folded() {
+    let mut text = String::from("(module (func (export \"f\")\n");
+    text.push_str(&"(block ".repeat(DEPTH));
+    text.push_str(&")".repeat(DEPTH));
+    text.push_str("))\n");
+    run_deep("deep-folded.wat", text.as_bytes());
+}
+
+// ---------------------------------------------------------------------------
+// Idempotence: `-O0` of `-O0`'s output reproduces it byte for byte.
+// ---------------------------------------------------------------------------
+
+fn assert_o0_idempotent(wat: &str) {
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    validate(&bytes).expect("test module is valid");
+    let (dir, input, first) = setup("in.wasm", &bytes);
+    let second = dir.path().join("second.wasm");
+    let out = loom(["-O0".as_ref(), input.as_os_str(), "-o".as_ref(), first.as_os_str()]);
+    assert!(out.status.success(), "first -O0 failed:\n{}", stderr(&out));
+    assert_valid_file(&first);
+    let out = loom(["-O0".as_ref(), first.as_os_str(), "-o".as_ref(), second.as_os_str()]);
+    assert!(out.status.success(), "second -O0 failed:\n{}", stderr(&out));
+    let (a, b) = (fs::read(&first).unwrap(), fs::read(&second).unwrap());
+    if a != b {
+        let print = |bytes: &[u8]| wasmprinter::print_bytes(bytes).unwrap_or_else(|e| format!("<unprintable: {e}>"));
+        panic!(
+            "-O0 is not idempotent ({} bytes, then {} bytes)\n--- first -O0:\n{}\n--- -O0 of that:\n{}",
+            a.len(),
+            b.len(),
+            print(&a),
+            print(&b)
+        );
+    }
+}
+
+#[test]
+fn o0_idempotent_control_flow() {
+    assert_o0_idempotent(
+        r#"(module
+             (type $binop (func (param i32 i32) (result i32)))
+             (tag $e (param i32))
+             (table 2 funcref)
+             (elem (i32.const 0) $add $sub)
+             (func $add (type $binop) (i32.add (local.get 0) (local.get 1)))
+             (func $sub (type $binop) (i32.sub (local.get 0) (local.get 1)))
+             (func $throw (param i32) (throw $e (local.get 0)))
+             (func (export "run") (param $n i32) (result i32) (local $acc i32)
+               ;; loop with a counter
+               (loop $top
+                 (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+                 (br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+               ;; if/else with a result
+               (local.set $acc
+                 (if (result i32) (i32.gt_s (local.get $acc) (i32.const 100))
+                   (then (i32.const 100))
+                   (else (local.get $acc))))
+               ;; br_table
+               (block $b2 (block $b1 (block $b0
+                 (br_table $b0 $b1 $b2 (i32.and (local.get $acc) (i32.const 3))))
+                 (local.set $acc (i32.const 10)))
+                 (local.set $acc (i32.const 20)))
+               ;; a multi-value block, both values used
+               (block (result i32 i32) (local.get $acc) (i32.const 5))
+               (i32.add)
+               (local.set $acc)
+               ;; try_table catching the tag's payload
+               (block $caught (result i32)
+                 (try_table (catch $e $caught) (call $throw (local.get $acc)))
+                 (i32.const -1))
+               (local.set $acc)
+               ;; call_indirect
+               (call_indirect (type $binop) (local.get $acc) (i32.const 3) (i32.and (local.get $acc) (i32.const 1)))))"#,
+    );
+}
+
+/// Regression: a multi-value result only partly used (here one value dropped) is
+/// spread into scratch locals, and a second `-O0` did not recognize its own
+/// spill, adding another local and `local.set`/`local.get` pair on every run.
+#[test]
+fn o0_idempotent_partly_used_multi_value() {
+    assert_o0_idempotent(
+        r#"(module
+             (func $two (result i32 i32) i32.const 1 i32.const 2)
+             (func (export "first") (result i32) call $two drop))"#,
+    );
+}
