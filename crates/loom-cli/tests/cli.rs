@@ -34,7 +34,11 @@ fn stderr(out: &Output) -> String {
 /// Checks the one-line error contract and returns the line.
 fn assert_one_line_error(out: &Output, must_contain: &[&str]) -> String {
     let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "exit code should be 1; stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "exit code should be 1; stderr:\n{err}"
+    );
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(
         lines.len(),
@@ -48,7 +52,10 @@ fn assert_one_line_error(out: &Output, must_contain: &[&str]) -> String {
         "stderr line should start with `loom: error: `: {line}"
     );
     for needle in must_contain {
-        assert!(line.contains(needle), "stderr line should mention `{needle}`: {line}");
+        assert!(
+            line.contains(needle),
+            "stderr line should mention `{needle}`: {line}"
+        );
     }
     assert!(
         out.stdout.is_empty(),
@@ -72,7 +79,11 @@ fn stray_temp_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Checks that `output` was not created and nothing temporary was left beside it.
 fn assert_no_output(output: &Path) {
-    assert!(!output.exists(), "{} should not have been created", output.display());
+    assert!(
+        !output.exists(),
+        "{} should not have been created",
+        output.display()
+    );
     let stray = stray_temp_files(output.parent().unwrap());
     assert!(stray.is_empty(), "stray temporary files left: {stray:?}");
 }
@@ -176,7 +187,12 @@ fn empty_input_file() {
 fn truncated_binary() {
     let module = small_module();
     let (_dir, input, output) = setup("truncated.wasm", &module[..module.len() / 2]);
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
     assert_one_line_error(&out, &[&path_str(&input), "offset"]);
     assert_no_output(&output);
 }
@@ -184,7 +200,9 @@ fn truncated_binary() {
 #[test]
 fn malformed_binary_garbage_after_header() {
     let mut bytes = b"\0asm\x01\0\0\0".to_vec();
-    bytes.extend_from_slice(&[0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x42, 0x99, 0x17]);
+    bytes.extend_from_slice(&[
+        0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x42, 0x99, 0x17,
+    ]);
     let (_dir, input, output) = setup("garbage.wasm", &bytes);
     let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
     assert_one_line_error(&out, &[&path_str(&input), "offset"]);
@@ -196,7 +214,12 @@ fn invalid_module() {
     let bytes = wat::parse_str("(module (func (result i32) (i64.const 0)))").unwrap();
     assert!(validate(&bytes).is_err(), "the test module must be invalid");
     let (_dir, input, output) = setup("invalid.wasm", &bytes);
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
     assert_one_line_error(&out, &[&path_str(&input), "offset"]);
     assert_no_output(&output);
 }
@@ -225,8 +248,14 @@ fn unknown_flag() {
         output.as_os_str(),
     ]);
     let err = stderr(&out);
-    assert!(!out.status.success(), "an unknown flag must fail; stderr:\n{err}");
-    assert!(err.contains("--frobnicate"), "message should name the flag:\n{err}");
+    assert!(
+        !out.status.success(),
+        "an unknown flag must fail; stderr:\n{err}"
+    );
+    assert!(
+        err.contains("--frobnicate"),
+        "message should name the flag:\n{err}"
+    );
     assert_no_output(&output);
 }
 
@@ -260,7 +289,12 @@ fn unknown_pass_name() {
 #[test]
 fn bad_optimization_level() {
     let (_dir, input, output) = setup("in.wasm", &small_module());
-    let out = loom(["-O9".as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    let out = loom([
+        "-O9".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
     assert_one_line_error(&out, &["-O9"]);
     assert_no_output(&output);
 }
@@ -272,10 +306,22 @@ fn bad_optimization_level() {
 #[test]
 fn output_in_place() {
     let (dir, input, _output) = setup("in.wasm", &small_module());
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), input.as_os_str()]);
-    assert!(out.status.success(), "loom -o INPUT failed:\n{}", stderr(&out));
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        input.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "loom -o INPUT failed:\n{}",
+        stderr(&out)
+    );
     assert_valid_file(&input);
-    assert!(stray_temp_files(dir.path()).is_empty(), "stray temporary files left");
+    assert!(
+        stray_temp_files(dir.path()).is_empty(),
+        "stray temporary files left"
+    );
 }
 
 #[test]
@@ -286,7 +332,11 @@ fn failed_run_leaves_existing_output_unchanged() {
     fs::write(&output, &precious).unwrap();
     let out = loom([input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
     assert_one_line_error(&out, &[&path_str(&input)]);
-    assert_eq!(fs::read(&output).unwrap(), precious, "the existing output was modified");
+    assert_eq!(
+        fs::read(&output).unwrap(),
+        precious,
+        "the existing output was modified"
+    );
     assert!(
         stray_temp_files(output.parent().unwrap()).is_empty(),
         "stray temporary files left"
@@ -298,11 +348,21 @@ fn emit_text_parses_back() {
     let (dir, input, _) = setup("in.wasm", &small_module());
     let output = dir.path().join("out.wat");
     for flag in ["-S", "--emit-text", "--wat"] {
-        let out = loom([flag.as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
-        assert!(out.status.success(), "loom {flag} failed:\n{}", stderr(&out));
+        let out = loom([
+            flag.as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ]);
+        assert!(
+            out.status.success(),
+            "loom {flag} failed:\n{}",
+            stderr(&out)
+        );
         let text = fs::read_to_string(&output).expect("text output is UTF-8");
         assert!(!text.starts_with("\0asm"), "{flag} wrote binary");
-        let bytes = wat::parse_str(&text).unwrap_or_else(|e| panic!("{flag} output does not parse: {e}\n{text}"));
+        let bytes = wat::parse_str(&text)
+            .unwrap_or_else(|e| panic!("{flag} output does not parse: {e}\n{text}"));
         validate(&bytes).unwrap_or_else(|e| panic!("{flag} output does not validate: {e}"));
     }
 }
@@ -358,7 +418,12 @@ fn deeply_nested_binary(depth: usize) -> Vec<u8> {
 fn run_deep(name: &str, input_bytes: &[u8]) {
     let (_dir, input, output) = setup(name, input_bytes);
     for level in ["-O0", "-O2"] {
-        let out = loom([level.as_ref(), input.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+        let out = loom([
+            level.as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            output.as_os_str(),
+        ]);
         assert!(
             out.status.success(),
             "loom {level} on {DEPTH} nested blocks failed ({:?}):\n{}",
@@ -404,14 +469,26 @@ fn assert_o0_idempotent(wat: &str) {
     validate(&bytes).expect("test module is valid");
     let (dir, input, first) = setup("in.wasm", &bytes);
     let second = dir.path().join("second.wasm");
-    let out = loom(["-O0".as_ref(), input.as_os_str(), "-o".as_ref(), first.as_os_str()]);
+    let out = loom([
+        "-O0".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        first.as_os_str(),
+    ]);
     assert!(out.status.success(), "first -O0 failed:\n{}", stderr(&out));
     assert_valid_file(&first);
-    let out = loom(["-O0".as_ref(), first.as_os_str(), "-o".as_ref(), second.as_os_str()]);
+    let out = loom([
+        "-O0".as_ref(),
+        first.as_os_str(),
+        "-o".as_ref(),
+        second.as_os_str(),
+    ]);
     assert!(out.status.success(), "second -O0 failed:\n{}", stderr(&out));
     let (a, b) = (fs::read(&first).unwrap(), fs::read(&second).unwrap());
     if a != b {
-        let print = |bytes: &[u8]| wasmprinter::print_bytes(bytes).unwrap_or_else(|e| format!("<unprintable: {e}>"));
+        let print = |bytes: &[u8]| {
+            wasmprinter::print_bytes(bytes).unwrap_or_else(|e| format!("<unprintable: {e}>"))
+        };
         panic!(
             "-O0 is not idempotent ({} bytes, then {} bytes)\n--- first -O0:\n{}\n--- -O0 of that:\n{}",
             a.len(),
@@ -472,4 +549,150 @@ fn o0_idempotent_partly_used_multi_value() {
              (func $two (result i32 i32) i32.const 1 i32.const 2)
              (func (export "first") (result i32) call $two drop))"#,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Debug information and custom sections.
+// ---------------------------------------------------------------------------
+
+/// Custom section names of a binary, in order.
+fn custom_sections(bytes: &[u8]) -> Vec<String> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .filter_map(|p| match p.expect("output parses") {
+            wasmparser::Payload::CustomSection(c) => Some(c.name().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A module with a name section, a producers section and a `.debug_info`
+/// section; the second function is called twice, so `reorder-functions`
+/// moves it first (a code change).
+fn module_with_debug_info() -> Vec<u8> {
+    let mut bytes = wat::parse_str(
+        r#"(module
+             (func $rare (export "rare") (result i32) (call $hot) (call $hot) (i32.add))
+             (func $hot (result i32) (i32.const 1)))"#,
+    )
+    .expect("test module parses");
+    for (name, data) in [
+        (".debug_info", &b"\x01\x02\x03"[..]),
+        ("producers", &b"\x00"[..]),
+    ] {
+        let mut contents = Vec::new();
+        leb128(name.len(), &mut contents);
+        contents.extend_from_slice(name.as_bytes());
+        contents.extend_from_slice(data);
+        section(0, &contents, &mut bytes);
+    }
+    bytes
+}
+
+#[test]
+fn dwarf_kept_when_code_unchanged() {
+    let (_dir, input, output) = setup("dwarf.wasm", &module_with_debug_info());
+    let out = loom([
+        path_str(&input),
+        "-O0".into(),
+        "-o".into(),
+        path_str(&output),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sections = custom_sections(&fs::read(&output).unwrap());
+    assert_eq!(sections, ["name", ".debug_info", "producers"]);
+}
+
+#[test]
+fn dwarf_dropped_when_code_changes_unless_g() {
+    let (_dir, input, output) = setup("dwarf.wasm", &module_with_debug_info());
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            path_str(&input),
+            "--pass".into(),
+            "reorder-functions".into(),
+            "--stats".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a.extend(["-o".to_string(), path_str(&output)]);
+        a
+    };
+    let out = loom(args(&[]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        custom_sections(&fs::read(&output).unwrap()),
+        ["name", "producers"]
+    );
+    assert!(
+        stderr(&out).contains("dwarf: 1 sections dropped"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = loom(args(&["-g"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        custom_sections(&fs::read(&output).unwrap()),
+        ["name", ".debug_info", "producers"]
+    );
+    assert!(stderr(&out).contains("possibly stale"), "{}", stderr(&out));
+}
+
+#[test]
+fn strip_flags_remove_their_sections() {
+    let (_dir, input, output) = setup("strip.wasm", &module_with_debug_info());
+    for (flag, expected) in [
+        ("--strip-debug", &["producers"][..]),
+        ("--strip-dwarf", &["name", "producers"][..]),
+        ("--strip-producers", &["name", ".debug_info"][..]),
+    ] {
+        let out = loom([
+            path_str(&input),
+            flag.into(),
+            "-o".into(),
+            path_str(&output),
+        ]);
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        assert_eq!(
+            custom_sections(&fs::read(&output).unwrap()),
+            expected,
+            "{flag}"
+        );
+    }
+}
+
+#[test]
+fn disabled_feature_rejects_module_that_uses_it() {
+    let wasm =
+        wat::parse_str(r#"(module (func (param i32) (result i32) (i32.extend8_s (local.get 0))))"#)
+            .unwrap();
+    let (_dir, input, output) = setup("signext.wasm", &wasm);
+    let out = loom([
+        path_str(&input),
+        "--disable-sign-ext".into(),
+        "-o".into(),
+        path_str(&output),
+    ]);
+    assert_one_line_error(&out, &["signext.wasm", "sign extension"]);
+    assert_no_output(&output);
+    let out = loom([
+        path_str(&input),
+        "--mvp-features".into(),
+        "--enable-sign-ext".into(),
+        "-o".into(),
+        path_str(&output),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_feature_flag_is_named() {
+    let (_dir, input, output) = setup("m.wasm", &small_module());
+    let out = loom([
+        path_str(&input),
+        "--enable-teleportation".into(),
+        "-o".into(),
+        path_str(&output),
+    ]);
+    assert_one_line_error(&out, &["--enable-teleportation"]);
 }
