@@ -66,7 +66,8 @@ pub fn lift<'a>(
         params: func_type.params().to_vec(),
         locals,
         scratch_from,
-        exprs: Vec::new(),
+        // Instructions average about two bytes: this rarely grows.
+        exprs: Vec::with_capacity(body.as_bytes().len() / 2),
         body: ExprId(0),
     };
     let root = func.add(
@@ -281,14 +282,15 @@ impl<'a> Builder<'a> {
         let results = if now_dead {
             Results::Unreachable
         } else {
-            let mut types = Vec::with_capacity(pushes as usize);
-            for depth in (0..pushes as usize).rev() {
-                match validator.get_operand_type(depth) {
-                    Some(Some(ty)) => types.push(ty),
-                    _ => return Err(LiftError::Unsupported("result type unknown")),
-                }
+            let result_type = |depth: u32| match validator.get_operand_type(depth as usize) {
+                Some(Some(ty)) => Ok(ty),
+                _ => Err(LiftError::Unsupported("result type unknown")),
+            };
+            match pushes {
+                0 => Results::None,
+                1 => Results::One(result_type(0)?),
+                n => Results::Many((0..n).rev().map(result_type).collect::<Result<_, _>>()?),
             }
-            Results::from_types(&types)
         };
         let id = self.func.add(kind, args, results);
         let frame = self.frame();
@@ -455,6 +457,7 @@ impl<'a> Builder<'a> {
         // Find where the n values start, spreading a partly used multi-value.
         let mut needed = n;
         let mut start = self.frame().stack.len();
+        let mut statements = false;
         while needed > 0 {
             start = start
                 .checked_sub(1)
@@ -469,8 +472,13 @@ impl<'a> Builder<'a> {
                 start += 1 + arity - needed;
                 needed = 0;
             } else {
+                statements |= arity == 0;
                 needed -= arity;
             }
+        }
+        if !statements {
+            // The common case: the values are the top entries, in order.
+            return Ok(self.frame().stack.drain(start..).collect());
         }
         let tail = self.frame().stack.split_off(start);
         // From the top down: values under a statement are spilled.

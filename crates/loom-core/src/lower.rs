@@ -24,16 +24,41 @@ enum Work {
     Close(ExprId),
 }
 
-/// One instruction as emitted, with the stack facts scheduling needs.
-struct Emitted<'a> {
-    /// `None` for values already on the stack when a body starts.
-    instruction: Option<Instruction<'a>>,
+/// One instruction as emitted: where its bytes are, and the stack facts
+/// scheduling needs (kept small: there is one per instruction).
+struct Emitted {
+    /// Its encoding is `code[start..end]`; empty for values already on the
+    /// stack when a body starts.
+    start: u32,
+    end: u32,
     pops: u32,
     pushes: u32,
-    /// Pops everything down to its body's base (ends control flow or a body).
-    to_base: bool,
+    shape: Shape,
     /// Which body (block arm) it stands in.
     body: u32,
+}
+
+/// What scheduling needs to know of an instruction beyond its arity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Plain,
+    /// Pops everything down to its body's base (ends control flow).
+    Unwinds,
+    /// Opens a body (`block`, `loop`, `if`, `try`, `try_table`).
+    Open,
+    /// Ends one arm and starts the next (`else`, `catch`, `catch_all`).
+    Arm,
+    /// Ends a body (`end`, `delegate`).
+    Close,
+    LocalGet(u32),
+    LocalSet(u32),
+    LocalTee(u32),
+}
+
+impl Shape {
+    fn to_base(self) -> bool {
+        matches!(self, Shape::Unwinds | Shape::Arm | Shape::Close)
+    }
 }
 
 /// An open body while walking: where its stack starts, and its identity.
@@ -44,9 +69,9 @@ struct Frame {
 
 /// Encodes one function: local declarations and instructions.
 pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>) -> Result<Vec<u8>, LowerError> {
-    let mut emitted = emit(func, reencoder)?;
+    let (code, mut emitted) = emit(func, reencoder)?;
     keep_on_stack(&mut emitted);
-    let locals = renumber_scratch_locals(func, &mut emitted);
+    let (locals, new_index) = renumber_scratch_locals(func, &emitted);
     let mut declared = Vec::new();
     for ty in locals {
         let ty = reencoder.val_type(ty)?;
@@ -56,18 +81,26 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
         }
     }
     let mut out = wasm_encoder::Function::new(declared);
-    for instruction in emitted.iter().filter_map(|e| e.instruction.as_ref()) {
-        out.instruction(instruction);
+    let first_scratch = func.scratch_from;
+    for e in &emitted {
+        let renumbered = |l: u32| (l >= first_scratch).then(|| new_index[(l - first_scratch) as usize]).filter(|&n| n != l);
+        match e.shape {
+            Shape::LocalGet(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalGet(renumbered(l).expect("checked"))),
+            Shape::LocalSet(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalSet(renumbered(l).expect("checked"))),
+            Shape::LocalTee(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalTee(renumbered(l).expect("checked"))),
+            _ => out.raw(code[e.start as usize..e.end as usize].iter().copied()),
+        };
     }
     Ok(out.into_raw_body())
 }
 
 /// Walks the tree in execution order and produces its instructions.
-fn emit<'a>(
-    func: &Function<'a>,
+fn emit(
+    func: &Function<'_>,
     reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
-) -> Result<Vec<Emitted<'a>>, LowerError> {
-    let mut out: Vec<Emitted<'a>> = Vec::with_capacity(func.exprs.len() + 8);
+) -> Result<(Vec<u8>, Vec<Emitted>), LowerError> {
+    let mut out: Vec<Emitted> = Vec::with_capacity(func.exprs.len() + 8);
+    let mut code: Vec<u8> = Vec::with_capacity(func.exprs.len() * 2);
     // label_pos[id] = position of id's label on the label stack while open.
     let mut label_pos = vec![u32::MAX; func.exprs.len()];
     let mut labels: Vec<ExprId> = vec![func.body];
@@ -86,11 +119,19 @@ fn emit<'a>(
     while let Some(item) = work.pop() {
         let frame = frames.last().expect("the root body is open until the end");
         let (base, body) = (frame.base, frame.body);
-        // `pops: None` pops everything down to the body's base.
-        let mut push = |instruction: Option<Instruction<'a>>, height: &mut i64, pops: Option<i64>, pushes: i64| {
-            let to_base = pops.is_none();
-            let pops = pops.unwrap_or(*height - base);
-            out.push(Emitted { instruction, pops: pops as u32, pushes: pushes as u32, to_base, body });
+        let mut push = |instruction: Option<Instruction<'_>>, height: &mut i64, shape: Shape, pops: i64, pushes: i64| {
+            let start = code.len() as u32;
+            if let Some(instruction) = &instruction {
+                wasm_encoder::Encode::encode(instruction, &mut code);
+            }
+            let shape = match (shape, &instruction) {
+                (Shape::Plain, Some(Instruction::LocalGet(l))) => Shape::LocalGet(*l),
+                (Shape::Plain, Some(Instruction::LocalSet(l))) => Shape::LocalSet(*l),
+                (Shape::Plain, Some(Instruction::LocalTee(l))) => Shape::LocalTee(*l),
+                _ => shape,
+            };
+            let pops = if shape.to_base() { *height - base } else { pops };
+            out.push(Emitted { start, end: code.len() as u32, pops: pops as u32, pushes: pushes as u32, shape, body });
             *height += pushes - pops;
         };
         match item {
@@ -115,20 +156,20 @@ fn emit<'a>(
             Work::Emit(id) => {
                 let expr = func.expr(id);
                 let pops = args_arity(id);
-                let (pops, pushes) = match expr.results {
-                    crate::ir::Results::Unreachable => (None, 0),
-                    ref r => (Some(pops), r.arity() as i64),
+                let (shape, pushes) = match expr.results {
+                    crate::ir::Results::Unreachable => (Shape::Unwinds, 0),
+                    ref r => (Shape::Plain, r.arity() as i64),
                 };
                 match &expr.kind {
-                    Kind::Op(op) => push(Some(reencoder.instruction(op.clone())?), &mut height, pops, pushes),
+                    Kind::Op(op) => push(Some(reencoder.instruction(op.clone())?), &mut height, shape, pops, pushes),
                     Kind::Branch { op, targets } => {
-                        let depths: Vec<u32> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
-                        push(Some(branch_instruction(op, &depths, reencoder)?), &mut height, pops, pushes);
+                        let depths: smallvec::SmallVec<[u32; 2]> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
+                        push(Some(branch_instruction(op, &depths, reencoder)?), &mut height, shape, pops, pushes);
                     }
-                    Kind::Pop => push(None, &mut height, Some(0), pushes),
+                    Kind::Pop => push(None, &mut height, Shape::Plain, 0, pushes),
                     Kind::Assign { locals } => {
                         for local in locals.iter().rev() {
-                            push(Some(Instruction::LocalSet(*local)), &mut height, Some(1), 0);
+                            push(Some(Instruction::LocalSet(*local)), &mut height, Shape::Plain, 1, 0);
                         }
                     }
                     _ => unreachable!("block-like nodes are opened, not emitted"),
@@ -153,7 +194,7 @@ fn emit<'a>(
                     _ => unreachable!("only block-like nodes are opened"),
                 };
                 let pops = args_arity(id);
-                push(Some(instruction), &mut height, Some(pops), 0);
+                push(Some(instruction), &mut height, Shape::Open, pops, 0);
                 label_pos[id.index()] = labels.len() as u32;
                 labels.push(id);
                 bodies += 1;
@@ -165,7 +206,7 @@ fn emit<'a>(
                     Work::Catch(Some(tag)) => Instruction::Catch(reencoder.tag_index(tag)?),
                     _ => Instruction::CatchAll,
                 };
-                push(Some(instruction), &mut height, None, 0);
+                push(Some(instruction), &mut height, Shape::Arm, 0, 0);
                 bodies += 1;
                 frames.last_mut().expect("an arm is inside its node").body = bodies;
             }
@@ -178,12 +219,12 @@ fn emit<'a>(
                     }
                     _ => Instruction::End,
                 };
-                push(Some(instruction), &mut height, None, arity(id));
+                push(Some(instruction), &mut height, Shape::Close, 0, arity(id));
                 frames.pop();
             }
         }
     }
-    Ok(out)
+    Ok((code, out))
 }
 
 /// How many times scheduling may narrow its choice before it gives up on a
@@ -196,7 +237,7 @@ const STACK_SCHEDULING_ROUNDS: usize = 32;
 /// that leaves every other instruction popping the same values. This is the
 /// shape lifting gives to values computed under statements and to partly
 /// used multi-value results, and a common one in input.
-fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
+fn keep_on_stack(emitted: &mut Vec<Emitted>) {
     #[derive(Clone, Copy, Default)]
     struct Uses {
         sets: u32,
@@ -207,10 +248,10 @@ fn keep_on_stack(emitted: &mut Vec<Emitted<'_>>) {
     }
     let mut uses: Vec<Uses> = Vec::new();
     for (i, e) in emitted.iter().enumerate() {
-        let (local, kind) = match e.instruction {
-            Some(Instruction::LocalSet(l)) => (l, 0),
-            Some(Instruction::LocalGet(l)) => (l, 1),
-            Some(Instruction::LocalTee(l)) => (l, 2),
+        let (local, kind) = match e.shape {
+            Shape::LocalSet(l) => (l, 0),
+            Shape::LocalGet(l) => (l, 1),
+            Shape::LocalTee(l) => (l, 2),
             _ => continue,
         };
         if uses.len() <= local as usize {
@@ -265,7 +306,7 @@ enum Role {
 /// as written, and with the active pairs removed. Returns the pairs to give
 /// up: those whose value was still stored when an instruction found
 /// different values in the two runs (none means the removal is exact).
-fn simulate(emitted: &[Emitted<'_>], role: &[Role], active: &[bool]) -> Vec<usize> {
+fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
     let mut written: Vec<u32> = Vec::new();
     let mut scheduled: Vec<u32> = Vec::new();
     let mut bases: Vec<(usize, usize)> = vec![(0, 0)];
@@ -294,7 +335,7 @@ fn simulate(emitted: &[Emitted<'_>], role: &[Role], active: &[bool]) -> Vec<usiz
         }
         let (base_w, base_s) = *bases.last().expect("the function body is open");
         let take = |stack: &mut Vec<u32>, base: usize, popped: &mut Vec<u32>| {
-            let keep = if e.to_base { base } else { stack.len().saturating_sub(e.pops as usize).max(base) };
+            let keep = if e.shape.to_base() { base } else { stack.len().saturating_sub(e.pops as usize).max(base) };
             popped.clear();
             popped.extend(stack.drain(keep..));
         };
@@ -309,11 +350,9 @@ fn simulate(emitted: &[Emitted<'_>], role: &[Role], active: &[bool]) -> Vec<usiz
                 .collect();
             return if blamed.is_empty() { live } else { blamed };
         }
-        match &e.instruction {
-            Some(
-                Instruction::Block(_) | Instruction::Loop(_) | Instruction::If(_) | Instruction::Try(_) | Instruction::TryTable(..),
-            ) => bases.push((written.len(), scheduled.len())),
-            Some(Instruction::End | Instruction::Delegate(_)) => {
+        match e.shape {
+            Shape::Open => bases.push((written.len(), scheduled.len())),
+            Shape::Close => {
                 bases.pop();
             }
             _ => {}
@@ -327,16 +366,16 @@ fn simulate(emitted: &[Emitted<'_>], role: &[Role], active: &[bool]) -> Vec<usiz
     Vec::new()
 }
 
-/// Drops LOOM's scratch locals that are no longer used and renumbers the
-/// rest; returns the declared locals. Input locals keep their indices (the
-/// name section refers to them).
-fn renumber_scratch_locals(func: &Function<'_>, emitted: &mut [Emitted<'_>]) -> Vec<wasmparser::ValType> {
+/// Drops LOOM's scratch locals that are no longer used; returns the
+/// declared locals and the new index of each scratch local. Input locals
+/// keep their indices (the name section refers to them).
+fn renumber_scratch_locals(func: &Function<'_>, emitted: &[Emitted]) -> (Vec<wasmparser::ValType>, Vec<u32>) {
     let first = func.scratch_from as usize;
     let declared_first = func.params.len();
     let total = declared_first + func.locals.len();
     let mut used = vec![false; total.saturating_sub(first)];
-    for e in emitted.iter() {
-        if let Some(Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l)) = e.instruction {
+    for e in emitted {
+        if let Shape::LocalGet(l) | Shape::LocalSet(l) | Shape::LocalTee(l) = e.shape {
             if let Some(slot) = (l as usize).checked_sub(first) {
                 used[slot] = true;
             }
@@ -348,19 +387,14 @@ fn renumber_scratch_locals(func: &Function<'_>, emitted: &mut [Emitted<'_>]) -> 
         new_index.push(next);
         next += u as u32;
     }
-    for e in emitted.iter_mut() {
-        if let Some(Instruction::LocalGet(l) | Instruction::LocalSet(l) | Instruction::LocalTee(l)) = &mut e.instruction {
-            if let Some(slot) = (*l as usize).checked_sub(first) {
-                *l = new_index[slot];
-            }
-        }
-    }
-    func.locals
+    let locals = func
+        .locals
         .iter()
         .enumerate()
         .filter(|(i, _)| (declared_first + i) < first || used[declared_first + i - first])
         .map(|(_, ty)| *ty)
-        .collect()
+        .collect();
+    (locals, new_index)
 }
 
 fn root_body<'f>(func: &'f Function<'_>) -> &'f [ExprId] {
