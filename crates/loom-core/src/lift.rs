@@ -14,9 +14,11 @@
 //! block, can never run; it is validated but not lifted.
 
 use crate::ir::{Args, ExprId, Function, Kind, LegacyCatch, Results, Try, TryTable};
+use std::collections::HashMap;
+use wasmparser::types::CoreTypeId;
 use wasmparser::{
-    BinaryReaderError, BlockType, FuncValidator, FunctionBody, Operator, ValType,
-    ValidatorResources, WasmModuleResources,
+    BinaryReaderError, BlockType, FuncValidator, FunctionBody, HeapType, Operator, RefType, UnpackedIndex,
+    ValType, ValidatorResources, WasmModuleResources,
 };
 
 /// Why lifting stopped.
@@ -35,10 +37,49 @@ impl From<BinaryReaderError> for LiftError {
     }
 }
 
+/// Canonical type ids back to module type indices. The validator names
+/// concrete reference types by canonical id; the IR, like the binary, by
+/// index. Identical types share an id, and any of their indices will do.
+#[derive(Default)]
+pub struct TypeIndexes(HashMap<CoreTypeId, u32>);
+
+impl TypeIndexes {
+    pub fn of(types: &wasmparser::types::Types) -> TypeIndexes {
+        let types = types.as_ref();
+        let mut map = HashMap::new();
+        for index in 0..types.core_type_count_in_module() {
+            map.entry(types.core_type_at_in_module(index)).or_insert(index);
+        }
+        TypeIndexes(map)
+    }
+
+    /// `ty` with every canonical type id replaced by a module type index.
+    fn module_form(&self, ty: ValType) -> Result<ValType, LiftError> {
+        let ValType::Ref(r) = ty else { return Ok(ty) };
+        let heap = match r.heap_type() {
+            HeapType::Concrete(UnpackedIndex::Id(id)) => HeapType::Concrete(UnpackedIndex::Module(self.index(id)?)),
+            HeapType::Exact(UnpackedIndex::Id(id)) => HeapType::Exact(UnpackedIndex::Module(self.index(id)?)),
+            _ => return Ok(ty),
+        };
+        RefType::new(r.is_nullable(), heap)
+            .map(ValType::Ref)
+            .ok_or(LiftError::Unsupported("type index too large"))
+    }
+
+    fn index(&self, id: CoreTypeId) -> Result<u32, LiftError> {
+        self.0.get(&id).copied().ok_or(LiftError::Unsupported("type without index"))
+    }
+
+    fn all_module_form(&self, types: &[ValType]) -> Result<Vec<ValType>, LiftError> {
+        types.iter().map(|t| self.module_form(*t)).collect()
+    }
+}
+
 /// Lifts and validates one function body.
 pub fn lift<'a>(
     body: &FunctionBody<'a>,
     validator: &mut FuncValidator<ValidatorResources>,
+    type_indexes: &TypeIndexes,
 ) -> Result<Function<'a>, LiftError> {
     let type_index = validator
         .resources()
@@ -63,7 +104,7 @@ pub fn lift<'a>(
     let scratch_from = (func_type.params().len() + locals.len()) as u32;
     let mut func = Function {
         type_index,
-        params: func_type.params().to_vec(),
+        params: type_indexes.all_module_form(func_type.params())?,
         locals,
         scratch_from,
         // Instructions average about two bytes: this rarely grows.
@@ -76,11 +117,12 @@ pub fn lift<'a>(
             body: Vec::new(),
         },
         Args::new(),
-        Results::from_types(func_type.results()),
+        Results::from_types(&type_indexes.all_module_form(func_type.results())?),
     );
     func.body = root;
     let mut builder = Builder {
         func,
+        types: type_indexes,
         frames: vec![Frame {
             node: root,
             stack: Vec::new(),
@@ -120,8 +162,9 @@ struct Frame {
     dead: bool,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 't> {
     func: Function<'a>,
+    types: &'t TypeIndexes,
     frames: Vec<Frame>,
     /// While skipping dead code: how many blocks opened inside it.
     skip_depth: Option<u32>,
@@ -135,7 +178,7 @@ enum BodyEnd {
     Delegate(u32),
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'a, '_> {
     fn step(
         &mut self,
         op: Operator<'a>,
@@ -283,7 +326,7 @@ impl<'a> Builder<'a> {
             Results::Unreachable
         } else {
             let result_type = |depth: u32| match validator.get_operand_type(depth as usize) {
-                Some(Some(ty)) => Ok(ty),
+                Some(Some(ty)) => self.types.module_form(ty),
                 _ => Err(LiftError::Unsupported("result type unknown")),
             };
             match pushes {
@@ -311,7 +354,7 @@ impl<'a> Builder<'a> {
         resources: &ValidatorResources,
     ) -> Result<(), LiftError> {
         let args = self.pop_values(pops as usize)?;
-        let (params, results) = block_signature(ty, resources)?;
+        let (params, results) = block_signature(ty, resources, self.types)?;
         let node = self.func.add(kind, args, Results::from_types(&results));
         self.frames.push(Frame {
             node,
@@ -384,16 +427,15 @@ impl<'a> Builder<'a> {
                     Kind::If { ty, .. } => *ty,
                     _ => return Err(LiftError::Unsupported("else outside if")),
                 };
-                let (params, _) = block_signature(ty, resources)?;
+                let (params, _) = block_signature(ty, resources, self.types)?;
                 start_next(self, &params);
             }
             BodyEnd::Catch(tag) => {
                 let values = match tag {
-                    Some(tag) => resources
-                        .tag_at(tag)
-                        .ok_or(LiftError::Unsupported("unknown tag"))?
-                        .params()
-                        .to_vec(),
+                    Some(tag) => {
+                        let tag = resources.tag_at(tag).ok_or(LiftError::Unsupported("unknown tag"))?;
+                        self.types.all_module_form(tag.params())?
+                    }
                     None => Vec::new(),
                 };
                 if let Kind::Try(t) = &mut self.func.expr_mut(node).kind {
@@ -507,16 +549,41 @@ impl<'a> Builder<'a> {
 fn block_signature(
     ty: BlockType,
     resources: &ValidatorResources,
+    types: &TypeIndexes,
 ) -> Result<(Vec<ValType>, Vec<ValType>), LiftError> {
     Ok(match ty {
         BlockType::Empty => (Vec::new(), Vec::new()),
-        BlockType::Type(t) => (Vec::new(), vec![t]),
+        BlockType::Type(t) => (Vec::new(), vec![types.module_form(t)?]),
         BlockType::FuncType(index) => {
             let f = resources
                 .sub_type_at(index)
                 .ok_or(LiftError::Unsupported("block type missing"))?
                 .unwrap_func();
-            (f.params().to_vec(), f.results().to_vec())
+            (types.all_module_form(f.params())?, types.all_module_form(f.results())?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Concrete reference types read off the validator's stack carry
+    /// canonical ids; the IR must hold module type indices, or a scratch
+    /// local of such a type cannot be encoded.
+    #[test]
+    fn canonical_type_ids_become_module_indices() {
+        let wasm = wat::parse_str("(module (type (func)) (type $s (struct)) (type $t (func (param i32))))").unwrap();
+        let types = wasmparser::Validator::new_with_features(crate::features::accepted())
+            .validate_all(&wasm)
+            .unwrap();
+        let indexes = TypeIndexes::of(&types);
+        for index in 0..3 {
+            let id = types.as_ref().core_type_at_in_module(index);
+            let canonical = ValType::Ref(RefType::new(true, HeapType::Concrete(UnpackedIndex::Id(id))).unwrap());
+            let expected = ValType::Ref(RefType::new(true, HeapType::Concrete(UnpackedIndex::Module(index))).unwrap());
+            assert_eq!(indexes.module_form(canonical).unwrap(), expected);
+        }
+        assert_eq!(indexes.module_form(ValType::I32).unwrap(), ValType::I32);
+    }
 }

@@ -83,11 +83,12 @@ impl<'a> Module<'a> {
             message: "unexpected end of module".into(),
         })?;
 
+        let type_indexes = crate::lift::TypeIndexes::of(&types);
         let lifted: Vec<Result<Code<'a>, Error>> = bodies
             .into_par_iter()
             .map(|(func, body)| {
                 let mut validator = func.into_validator(Default::default());
-                match lift(&body, &mut validator) {
+                match lift(&body, &mut validator, &type_indexes) {
                     Ok(function) => Ok(Code::Lifted(function)),
                     Err(LiftError::Unsupported(_)) => Ok(Code::Raw(body)),
                     Err(LiftError::Invalid(e)) => Err(crate::features::classify(bytes, e)),
