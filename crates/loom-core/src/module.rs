@@ -172,12 +172,19 @@ impl<'a> Module<'a> {
                 (0, Some("name")) if options.strip_debug => {}
                 (0, Some("producers")) if options.strip_producers => {}
                 (0, Some("name")) if !maps.is_identity() => {
+                    // A malformed name section is still a valid module; one
+                    // that cannot be renumbered is dropped, not shipped stale.
                     let mut reader = wasmparser::BinaryReader::new(data, section.range.start as u64);
-                    reader.read_string().map_err(|e| Error::Encode(e.to_string()))?;
-                    let start = reader.original_position() as usize;
-                    let names = remap::name_section(&self.bytes[start..section.range.end], start, maps)
-                        .map_err(remap_error)?;
-                    out.section(&names);
+                    let start = match reader.read_string() {
+                        Ok(_) => reader.original_position() as usize,
+                        Err(_) => section.range.end,
+                    };
+                    match remap::name_section(&self.bytes[start..section.range.end], start, maps) {
+                        Ok(names) => {
+                            out.section(&names);
+                        }
+                        Err(e) => stats.dropped_sections.push(format!("name (cannot be renumbered: {e})")),
+                    }
                 }
                 (0, Some(name)) if !maps.is_identity() && (name == "linking" || name.starts_with("reloc.")) => {
                     // Relocations name input indices: stale once they move.
