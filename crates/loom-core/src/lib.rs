@@ -77,12 +77,14 @@ pub fn optimize(input: &[u8], options: &Options) -> Result<Output, Error> {
             wasm.to_vec()
         }
         InputKind::Module => {
-            let start = std::time::Instant::now();
-            let mut module = Module::read(&wasm, options.features)?;
-            stats.read_time = start.elapsed();
             let manager = PassManager::from_options(options)?;
-            manager.run(&mut module, &mut stats)?;
-            module.write(options, &mut stats)?
+            let module = manager.read_and_run(&wasm, options.features, &mut stats)?;
+            let bytes = module.write(options, &mut stats)?;
+            if cfg!(debug_assertions) && manager.function_passes_only() {
+                // Fused function pipelines cannot be checked pass by pass.
+                pass::check_output("the function pipeline", &bytes)?;
+            }
+            bytes
         }
     };
     stats.input_sections = stats::section_sizes(&wasm);

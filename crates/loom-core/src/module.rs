@@ -20,6 +20,18 @@ pub enum Code<'a> {
     Lifted(Function<'a>),
     /// Valid code the IR could not shape, kept as read.
     Raw(FunctionBody<'a>),
+    /// Already optimized and encoded (locals and instructions): when the
+    /// pipeline has only function passes, each function goes from bytes to
+    /// IR to bytes in one step, so the IR of the whole module never exists.
+    Encoded(Vec<u8>),
+}
+
+/// What reading does with each function after lifting it.
+pub enum Finish<'p> {
+    /// Keep the IR, for passes that see the whole module.
+    KeepIr,
+    /// Run these function passes, then encode and drop the IR.
+    Encode(&'p (dyn Fn(&mut Function<'_>) + Sync)),
 }
 
 /// A top-level section as it appeared in the input.
@@ -50,6 +62,11 @@ pub struct Module<'a> {
 impl<'a> Module<'a> {
     /// Parses and validates `bytes` (once) and lifts every function.
     pub fn read(bytes: &'a [u8], features: WasmFeatures) -> Result<Module<'a>, Error> {
+        Module::read_with(bytes, features, Finish::KeepIr)
+    }
+
+    /// Like [`Module::read`], deciding per function what to keep.
+    pub fn read_with(bytes: &'a [u8], features: WasmFeatures, finish: Finish<'_>) -> Result<Module<'a>, Error> {
         let mut validator = Validator::new_with_features(features);
         let mut sections = Vec::new();
         let mut bodies = Vec::new();
@@ -89,7 +106,15 @@ impl<'a> Module<'a> {
             .map(|(func, body)| {
                 let mut validator = func.into_validator(Default::default());
                 match lift(&body, &mut validator, &type_indexes) {
-                    Ok(function) => Ok(Code::Lifted(function)),
+                    Ok(mut function) => match finish {
+                        Finish::KeepIr => Ok(Code::Lifted(function)),
+                        Finish::Encode(passes) => {
+                            passes(&mut function);
+                            let identity = IndexMaps::default();
+                            let encoded = crate::lower::lower(&function, &mut Remapper { maps: &identity });
+                            encoded.map(Code::Encoded).map_err(|e| Error::Encode(e.to_string()))
+                        }
+                    },
                     Err(LiftError::Unsupported(_)) => Ok(Code::Raw(body)),
                     Err(LiftError::Invalid(e)) => Err(crate::features::classify(bytes, e)),
                 }
@@ -218,6 +243,8 @@ fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, Error> {
     match code {
         Code::Lifted(function) => crate::lower::lower(function, &mut reencoder).map_err(encode_error),
         Code::Raw(body) if maps.is_identity() => Ok(body.as_bytes().to_vec()),
+        Code::Encoded(bytes) if maps.is_identity() => Ok(bytes.clone()),
+        Code::Encoded(_) => Err(Error::Encode("renumbering after encoding (a pass-order bug)".into())),
         Code::Raw(body) => {
             use wasm_encoder::reencode::Reencode;
             let mut function = reencoder.new_function_with_parsed_locals(body).map_err(encode_error)?;

@@ -6,7 +6,7 @@
 
 use crate::error::Error;
 use crate::ir::Function;
-use crate::module::{Code, Module};
+use crate::module::{Code, Finish, Module};
 use crate::stats::Stats;
 use crate::Options;
 use rayon::prelude::*;
@@ -111,6 +111,45 @@ impl PassManager {
         self.passes.iter().map(|p| p.name)
     }
 
+    /// Whether every pass works function by function, so that each function
+    /// can be lifted, optimized and encoded in one step.
+    pub fn function_passes_only(&self) -> bool {
+        self.passes.iter().all(|p| matches!(p.kind, PassKind::Function(_)))
+    }
+
+    /// Reads `bytes` and runs the pipeline: function by function, encoding
+    /// each as soon as it is optimized, when the pipeline allows it;
+    /// otherwise the whole module's IR is built and every pass run in order.
+    pub fn read_and_run<'a>(&self, bytes: &'a [u8], features: wasmparser::WasmFeatures, stats: &mut Stats) -> Result<Module<'a>, Error> {
+        let start = Instant::now();
+        if !self.function_passes_only() {
+            let mut module = Module::read(bytes, features)?;
+            stats.read_time = start.elapsed();
+            self.run(&mut module, stats)?;
+            return Ok(module);
+        }
+        // Per-pass times summed over functions (CPU time, not wall time).
+        let totals: Vec<std::sync::Mutex<(std::time::Duration, bool)>> =
+            self.passes.iter().map(|_| Default::default()).collect();
+        let run_passes = |function: &mut Function<'_>| {
+            for (pass, total) in self.passes.iter().zip(&totals) {
+                let PassKind::Function(run) = pass.kind else { unreachable!("checked above") };
+                let started = Instant::now();
+                let changed = run(function);
+                let mut total = total.lock().expect("no pass panics while holding this");
+                total.0 += started.elapsed();
+                total.1 |= changed;
+            }
+        };
+        let module = Module::read_with(bytes, features, Finish::Encode(&run_passes))?;
+        stats.read_time = start.elapsed();
+        for (pass, total) in self.passes.iter().zip(totals) {
+            let (time, changed) = total.into_inner().expect("no pass panicked");
+            stats.passes.push((pass.name.to_string(), time, changed));
+        }
+        Ok(module)
+    }
+
     /// Runs every pass once, in order.
     pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
         for pass in &self.passes {
@@ -121,7 +160,7 @@ impl PassManager {
                     .par_iter_mut()
                     .map(|code| match code {
                         Code::Lifted(function) => run(function),
-                        Code::Raw(_) => false,
+                        Code::Raw(_) | Code::Encoded(_) => false,
                     })
                     .reduce(|| false, |a, b| a | b),
                 PassKind::Module(run) => run(module)?,
@@ -139,8 +178,13 @@ impl PassManager {
 fn check_valid(pass: &str, module: &Module<'_>) -> Result<(), Error> {
     let options = Options::new(OptLevel::O0);
     let bytes = module.write(&options, &mut Stats::default())?;
+    check_output(pass, &bytes)
+}
+
+/// Validates encoded output, blaming `pass` on failure.
+pub fn check_output(pass: &str, bytes: &[u8]) -> Result<(), Error> {
     wasmparser::Validator::new_with_features(crate::features::accepted())
-        .validate_all(&bytes)
+        .validate_all(bytes)
         .map(|_| ())
         .map_err(|e| Error::PassBroke {
             pass: pass.to_string(),

@@ -51,6 +51,10 @@ fn count_references(module: &Module<'_>, refs: &mut [u64]) -> wasmparser::Result
                 }
             }
             Code::Raw(body) => tally.operators(body.get_operators_reader()?)?,
+            Code::Encoded(bytes) => {
+                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
+                tally.operators(body.get_operators_reader()?)?
+            }
         }
     }
     for (id, reader) in module.section_readers() {
