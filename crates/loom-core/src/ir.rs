@@ -205,6 +205,30 @@ impl<'a> Function<'a> {
         }
     }
 
+    /// The nested sequences a node owns, mutably, in execution order.
+    pub fn bodies_mut(&mut self, id: ExprId) -> Vec<&mut Vec<ExprId>> {
+        match &mut self.expr_mut(id).kind {
+            Kind::Block { body, .. } | Kind::Loop { body, .. } => vec![body],
+            Kind::TryTable(t) => vec![&mut t.body],
+            Kind::If {
+                then_body,
+                else_body,
+                ..
+            } => {
+                let mut bodies = vec![then_body];
+                bodies.extend(else_body.as_mut());
+                bodies
+            }
+            Kind::Try(t) => {
+                let Try { body, catches, .. } = &mut **t;
+                let mut bodies = vec![body];
+                bodies.extend(catches.iter_mut().map(|c| &mut c.body));
+                bodies
+            }
+            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => Vec::new(),
+        }
+    }
+
     /// Every node reachable from `root`, parents before children, without
     /// recursion (bodies nest as deep as the input does).
     pub fn walk(&self, root: ExprId) -> Vec<ExprId> {

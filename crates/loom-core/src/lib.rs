@@ -2,6 +2,7 @@
 //! manager and the passes. One pipeline entry point, [`optimize`], serves the
 //! command line, the library and (later) components and island search.
 
+pub mod effects;
 pub mod error;
 pub mod features;
 pub mod input;

@@ -57,17 +57,12 @@ impl OptLevel {
         })
     }
 
-    /// The passes this level runs, in order. Levels hold no passes yet: the
-    /// pass issues fill them in; `-O0` stays a pure read-and-write.
+    /// The passes this level runs, in order. The pass issues fill these in;
+    /// `-O0` stays a pure read and write.
     pub fn pipeline(self) -> &'static [&'static str] {
         match self {
-            OptLevel::O0
-            | OptLevel::O1
-            | OptLevel::O2
-            | OptLevel::O3
-            | OptLevel::O4
-            | OptLevel::Os
-            | OptLevel::Oz => &[],
+            OptLevel::O0 => &[],
+            OptLevel::O1 | OptLevel::O2 | OptLevel::O3 | OptLevel::O4 | OptLevel::Os | OptLevel::Oz => &["vacuum"],
         }
     }
 }

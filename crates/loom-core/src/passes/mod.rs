@@ -5,9 +5,17 @@
 use crate::pass::{Pass, PassKind};
 
 pub mod reorder_functions;
+pub mod vacuum;
 
-pub static REGISTRY: &[Pass] = &[Pass {
-    name: "reorder-functions",
-    description: "most-referenced functions first, for shorter call indices",
-    kind: PassKind::Module(reorder_functions::run),
-}];
+pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "reorder-functions",
+        description: "most-referenced functions first, for shorter call indices",
+        kind: PassKind::Module(reorder_functions::run),
+    },
+    Pass {
+        name: "vacuum",
+        description: "remove nops, drops of pure values, empty blocks and ifs",
+        kind: PassKind::Function(vacuum::run),
+    },
+];
