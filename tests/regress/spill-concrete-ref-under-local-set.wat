@@ -1,6 +1,7 @@
-;; Found by `loom-check fuzz --seed 1` at c2127a7 (index 2192; 17 of the
-;; first 14,873 modules of that seed still failed at 83a85a5), minimized from
-;; the wasm-smith module with a line-deletion reducer, then by hand. Fixed at
+;; Found by `loom-check fuzz --seed 1` at c2127a7 (index 2192 of the generator
+;; as it was before imports and the per-call fuel refill; 17 of the first
+;; 14,873 modules of that seed still failed at 83a85a5), minimized from the
+;; wasm-smith module with a line-deletion reducer, then by hand. Fixed at
 ;; e8c4a72 (lifting keeps concrete reference types as module type indices).
 ;;
 ;; The same root cause as spill-concrete-ref-type.wat, which the stack
