@@ -77,7 +77,10 @@ fn run() -> Result<()> {
         }
         return Ok(());
     }
-    let input = cli.input.clone().context("no input file given (usage: loom [OPTIONS] INPUT -o OUTPUT)")?;
+    let input = cli
+        .input
+        .clone()
+        .context("no input file given (usage: loom [OPTIONS] INPUT -o OUTPUT)")?;
     let mut options = Options::new(level.unwrap_or(OptLevel::O0));
     options.level = level;
     options.passes = cli.passes.clone();
@@ -89,7 +92,8 @@ fn run() -> Result<()> {
     options.pass_limit = cli.pass_limit;
 
     let bytes = read_input(&input)?;
-    let result = loom_core::optimize(&bytes, &options).with_context(|| input.display().to_string())?;
+    let result =
+        loom_core::optimize(&bytes, &options).with_context(|| input.display().to_string())?;
     let encoded = if cli.emit_text {
         let mut text = wasmprinter::print_bytes(&result.bytes).context("printing text")?;
         text.push('\n');
@@ -110,12 +114,18 @@ fn run() -> Result<()> {
 
 /// Reads the input, refusing what is not a readable regular file of sane size.
 fn read_input(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
     if meta.is_dir() {
         bail!("{}: is a directory", path.display());
     }
     if meta.len() > MAX_INPUT_BYTES {
-        bail!("{}: input is {} bytes; LOOM reads at most {} bytes", path.display(), meta.len(), MAX_INPUT_BYTES);
+        bail!(
+            "{}: input is {} bytes; LOOM reads at most {} bytes",
+            path.display(),
+            meta.len(),
+            MAX_INPUT_BYTES
+        );
     }
     std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
 }
@@ -130,9 +140,18 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".loom-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create a file in {}", path.display(), dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("{}: cannot write", path.display()))?;
+        .with_context(|| {
+            format!(
+                "{}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }
 
@@ -148,14 +167,19 @@ fn split_wasm_opt_flags(args: Vec<String>) -> Result<(Vec<String>, Option<OptLev
             continue;
         }
         if let Some(text) = arg.strip_prefix("-O") {
-            level = Some(OptLevel::parse(text).with_context(|| format!("unknown optimization level `{arg}` (use -O0..-O4, -Os, -Oz)"))?);
+            level = Some(OptLevel::parse(text).with_context(|| {
+                format!("unknown optimization level `{arg}` (use -O0..-O4, -Os, -Oz)")
+            })?);
         } else if arg == "-all" || arg == "--all-features" || arg == "--enable-all" {
             feature_flags.push("all".to_string());
         } else if arg == "-mvp" || arg == "--mvp-features" {
             feature_flags.push("mvp".to_string());
         } else if arg.starts_with("--enable-") || arg.starts_with("--disable-") {
             feature_flags.push(arg[2..].to_string());
-        } else if let Some(name) = arg.strip_prefix("--").filter(|n| loom_core::pass::find(n).is_ok()) {
+        } else if let Some(name) = arg
+            .strip_prefix("--")
+            .filter(|n| loom_core::pass::find(n).is_ok())
+        {
             rest.push("--pass".to_string());
             rest.push(name.to_string());
         } else {

@@ -21,11 +21,17 @@ pub const FLAG_NAMES: &[(&str, WasmFeatures)] = &[
     ("sign-ext", WasmFeatures::SIGN_EXTENSION),
     ("threads", WasmFeatures::THREADS),
     ("mutable-globals", WasmFeatures::MUTABLE_GLOBAL),
-    ("nontrapping-float-to-int", WasmFeatures::SATURATING_FLOAT_TO_INT),
+    (
+        "nontrapping-float-to-int",
+        WasmFeatures::SATURATING_FLOAT_TO_INT,
+    ),
     ("simd", WasmFeatures::SIMD),
     ("bulk-memory", WasmFeatures::BULK_MEMORY),
     ("bulk-memory-opt", WasmFeatures::BULK_MEMORY),
-    ("exception-handling", WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS)),
+    (
+        "exception-handling",
+        WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
+    ),
     ("tail-call", WasmFeatures::TAIL_CALL),
     ("reference-types", WasmFeatures::REFERENCE_TYPES),
     ("call-indirect-overlong", WasmFeatures::REFERENCE_TYPES),
@@ -85,7 +91,10 @@ fn decode_only(bytes: &[u8]) -> wasmparser::Result<()> {
 
 /// Applies wasm-opt feature flags in order: `all`, `mvp`, `enable-NAME`,
 /// `disable-NAME`. An unknown name is an error that names it.
-pub fn apply_flags(mut features: WasmFeatures, flags: &[String]) -> Result<WasmFeatures, FlagError> {
+pub fn apply_flags(
+    mut features: WasmFeatures,
+    flags: &[String],
+) -> Result<WasmFeatures, FlagError> {
     for flag in flags {
         if flag == "all" {
             features = accepted();

@@ -22,7 +22,12 @@ pub fn parse_input(input: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
         .map_err(|e| Error::Text(format!("not UTF-8 text (byte offset {})", e.valid_up_to())))?;
     let located = |e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
-        Error::Text(format!("line {}, column {}: {}", line + 1, col + 1, e.message()))
+        Error::Text(format!(
+            "line {}, column {}: {}",
+            line + 1,
+            col + 1,
+            e.message()
+        ))
     };
     let buffer = wast::parser::ParseBuffer::new(text).map_err(located)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buffer).map_err(located)?;

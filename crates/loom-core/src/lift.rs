@@ -17,8 +17,8 @@ use crate::ir::{Args, ExprId, Function, Kind, LegacyCatch, Results, Try, TryTabl
 use std::collections::HashMap;
 use wasmparser::types::CoreTypeId;
 use wasmparser::{
-    BinaryReaderError, BlockType, FuncValidator, FunctionBody, HeapType, Operator, RefType, UnpackedIndex,
-    ValType, ValidatorResources, WasmModuleResources,
+    BinaryReaderError, BlockType, FuncValidator, FunctionBody, HeapType, Operator, RefType,
+    UnpackedIndex, ValType, ValidatorResources, WasmModuleResources,
 };
 
 /// Why lifting stopped.
@@ -48,7 +48,8 @@ impl TypeIndexes {
         let types = types.as_ref();
         let mut map = HashMap::new();
         for index in 0..types.core_type_count_in_module() {
-            map.entry(types.core_type_at_in_module(index)).or_insert(index);
+            map.entry(types.core_type_at_in_module(index))
+                .or_insert(index);
         }
         TypeIndexes(map)
     }
@@ -57,8 +58,12 @@ impl TypeIndexes {
     fn module_form(&self, ty: ValType) -> Result<ValType, LiftError> {
         let ValType::Ref(r) = ty else { return Ok(ty) };
         let heap = match r.heap_type() {
-            HeapType::Concrete(UnpackedIndex::Id(id)) => HeapType::Concrete(UnpackedIndex::Module(self.index(id)?)),
-            HeapType::Exact(UnpackedIndex::Id(id)) => HeapType::Exact(UnpackedIndex::Module(self.index(id)?)),
+            HeapType::Concrete(UnpackedIndex::Id(id)) => {
+                HeapType::Concrete(UnpackedIndex::Module(self.index(id)?))
+            }
+            HeapType::Exact(UnpackedIndex::Id(id)) => {
+                HeapType::Exact(UnpackedIndex::Module(self.index(id)?))
+            }
             _ => return Ok(ty),
         };
         RefType::new(r.is_nullable(), heap)
@@ -67,7 +72,10 @@ impl TypeIndexes {
     }
 
     fn index(&self, id: CoreTypeId) -> Result<u32, LiftError> {
-        self.0.get(&id).copied().ok_or(LiftError::Unsupported("type without index"))
+        self.0
+            .get(&id)
+            .copied()
+            .ok_or(LiftError::Unsupported("type without index"))
     }
 
     fn all_module_form(&self, types: &[ValType]) -> Result<Vec<ValType>, LiftError> {
@@ -264,7 +272,9 @@ impl<'a> Builder<'a, '_> {
                 self.open(kind, try_table.ty, pops, resources)?;
             }
             Operator::Else => self.close_body(BodyEnd::Else, pops, resources)?,
-            Operator::Catch { tag_index: tag } => self.close_body(BodyEnd::Catch(Some(tag)), pops, resources)?,
+            Operator::Catch { tag_index: tag } => {
+                self.close_body(BodyEnd::Catch(Some(tag)), pops, resources)?
+            }
             Operator::CatchAll => self.close_body(BodyEnd::Catch(None), pops, resources)?,
             Operator::End => self.close_body(BodyEnd::End, pops, resources)?,
             Operator::Delegate { relative_depth } => {
@@ -278,7 +288,10 @@ impl<'a> Builder<'a, '_> {
             | Operator::BrOnCastFail { relative_depth, .. }
             | Operator::Rethrow { relative_depth } => {
                 let targets = smallvec::smallvec![self.label(relative_depth)?];
-                let kind = Kind::Branch { op: Box::new(op), targets };
+                let kind = Kind::Branch {
+                    op: Box::new(op),
+                    targets,
+                };
                 self.instruction(kind, pops, pushes, validator)?;
             }
             Operator::BrTable { ref targets } => {
@@ -309,7 +322,9 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn frame(&mut self) -> &mut Frame {
-        self.frames.last_mut().expect("the root frame outlives every instruction")
+        self.frames
+            .last_mut()
+            .expect("the root frame outlives every instruction")
     }
 
     /// A plain instruction: pops its operands, pushes itself.
@@ -321,7 +336,9 @@ impl<'a> Builder<'a, '_> {
         validator: &FuncValidator<ValidatorResources>,
     ) -> Result<(), LiftError> {
         let args = self.pop_values(pops as usize)?;
-        let now_dead = validator.get_control_frame(0).is_some_and(|f| f.unreachable);
+        let now_dead = validator
+            .get_control_frame(0)
+            .is_some_and(|f| f.unreachable);
         let results = if now_dead {
             Results::Unreachable
         } else {
@@ -378,8 +395,16 @@ impl<'a> Builder<'a, '_> {
                 // Several stacked values: store them at once, then read them
                 // one by one, so that no `Pop` ever hides under another.
                 let locals: Vec<u32> = many.iter().map(|ty| self.func.add_local(*ty)).collect();
-                let pop = self.func.add(Kind::Pop, Args::new(), Results::from_types(many));
-                let assign = self.func.add(Kind::Assign { locals: locals.clone() }, smallvec::smallvec![pop], Results::None);
+                let pop = self
+                    .func
+                    .add(Kind::Pop, Args::new(), Results::from_types(many));
+                let assign = self.func.add(
+                    Kind::Assign {
+                        locals: locals.clone(),
+                    },
+                    smallvec::smallvec![pop],
+                    Results::None,
+                );
                 self.frame().stack.push(assign);
                 for (local, ty) in locals.into_iter().zip(many) {
                     let get = self.local_get(local, *ty);
@@ -433,7 +458,9 @@ impl<'a> Builder<'a, '_> {
             BodyEnd::Catch(tag) => {
                 let values = match tag {
                     Some(tag) => {
-                        let tag = resources.tag_at(tag).ok_or(LiftError::Unsupported("unknown tag"))?;
+                        let tag = resources
+                            .tag_at(tag)
+                            .ok_or(LiftError::Unsupported("unknown tag"))?;
                         self.types.all_module_form(tag.params())?
                     }
                     None => Vec::new(),
@@ -467,7 +494,12 @@ impl<'a> Builder<'a, '_> {
         match (&mut self.func.expr_mut(node).kind, arm) {
             (Kind::Block { body: slot, .. }, 0)
             | (Kind::Loop { body: slot, .. }, 0)
-            | (Kind::If { then_body: slot, .. }, 0) => *slot = body,
+            | (
+                Kind::If {
+                    then_body: slot, ..
+                },
+                0,
+            ) => *slot = body,
             (Kind::TryTable(t), 0) => t.body = body,
             (Kind::Try(t), 0) => t.body = body,
             (Kind::If { else_body, .. }, 1) => *else_body = Some(body),
@@ -483,11 +515,21 @@ impl<'a> Builder<'a, '_> {
         let types = self.func.expr(entry).results.types().to_vec();
         let locals: Vec<u32> = types.iter().map(|ty| self.func.add_local(*ty)).collect();
         let store = match locals.as_slice() {
-            [local] => Kind::Op(Operator::LocalSet { local_index: *local }),
-            _ => Kind::Assign { locals: locals.clone() },
+            [local] => Kind::Op(Operator::LocalSet {
+                local_index: *local,
+            }),
+            _ => Kind::Assign {
+                locals: locals.clone(),
+            },
         };
-        let statement = self.func.add(store, smallvec::smallvec![entry], Results::None);
-        let gets = locals.iter().zip(&types).map(|(l, ty)| self.local_get(*l, *ty)).collect();
+        let statement = self
+            .func
+            .add(store, smallvec::smallvec![entry], Results::None);
+        let gets = locals
+            .iter()
+            .zip(&types)
+            .map(|(l, ty)| self.local_get(*l, *ty))
+            .collect();
         (statement, gets)
     }
 
@@ -559,7 +601,10 @@ fn block_signature(
                 .sub_type_at(index)
                 .ok_or(LiftError::Unsupported("block type missing"))?
                 .unwrap_func();
-            (types.all_module_form(f.params())?, types.all_module_form(f.results())?)
+            (
+                types.all_module_form(f.params())?,
+                types.all_module_form(f.results())?,
+            )
         }
     })
 }
@@ -573,15 +618,22 @@ mod tests {
     /// local of such a type cannot be encoded.
     #[test]
     fn canonical_type_ids_become_module_indices() {
-        let wasm = wat::parse_str("(module (type (func)) (type $s (struct)) (type $t (func (param i32))))").unwrap();
+        let wasm = wat::parse_str(
+            "(module (type (func)) (type $s (struct)) (type $t (func (param i32))))",
+        )
+        .unwrap();
         let types = wasmparser::Validator::new_with_features(crate::features::accepted())
             .validate_all(&wasm)
             .unwrap();
         let indexes = TypeIndexes::of(&types);
         for index in 0..3 {
             let id = types.as_ref().core_type_at_in_module(index);
-            let canonical = ValType::Ref(RefType::new(true, HeapType::Concrete(UnpackedIndex::Id(id))).unwrap());
-            let expected = ValType::Ref(RefType::new(true, HeapType::Concrete(UnpackedIndex::Module(index))).unwrap());
+            let canonical = ValType::Ref(
+                RefType::new(true, HeapType::Concrete(UnpackedIndex::Id(id))).unwrap(),
+            );
+            let expected = ValType::Ref(
+                RefType::new(true, HeapType::Concrete(UnpackedIndex::Module(index))).unwrap(),
+            );
             assert_eq!(indexes.module_form(canonical).unwrap(), expected);
         }
         assert_eq!(indexes.module_form(ValType::I32).unwrap(), ValType::I32);

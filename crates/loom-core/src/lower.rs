@@ -68,7 +68,10 @@ struct Frame {
 }
 
 /// Encodes one function: local declarations and instructions.
-pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>) -> Result<Vec<u8>, LowerError> {
+pub fn lower(
+    func: &Function<'_>,
+    reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
+) -> Result<Vec<u8>, LowerError> {
     let (code, mut emitted) = emit(func, reencoder)?;
     keep_on_stack(&mut emitted);
     let (locals, new_index) = renumber_scratch_locals(func, &emitted);
@@ -83,11 +86,21 @@ pub fn lower(func: &Function<'_>, reencoder: &mut impl Reencode<Error = crate::r
     let mut out = wasm_encoder::Function::new(declared);
     let first_scratch = func.scratch_from;
     for e in &emitted {
-        let renumbered = |l: u32| (l >= first_scratch).then(|| new_index[(l - first_scratch) as usize]).filter(|&n| n != l);
+        let renumbered = |l: u32| {
+            (l >= first_scratch)
+                .then(|| new_index[(l - first_scratch) as usize])
+                .filter(|&n| n != l)
+        };
         match e.shape {
-            Shape::LocalGet(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalGet(renumbered(l).expect("checked"))),
-            Shape::LocalSet(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalSet(renumbered(l).expect("checked"))),
-            Shape::LocalTee(l) if renumbered(l).is_some() => out.instruction(&Instruction::LocalTee(renumbered(l).expect("checked"))),
+            Shape::LocalGet(l) if renumbered(l).is_some() => {
+                out.instruction(&Instruction::LocalGet(renumbered(l).expect("checked")))
+            }
+            Shape::LocalSet(l) if renumbered(l).is_some() => {
+                out.instruction(&Instruction::LocalSet(renumbered(l).expect("checked")))
+            }
+            Shape::LocalTee(l) if renumbered(l).is_some() => {
+                out.instruction(&Instruction::LocalTee(renumbered(l).expect("checked")))
+            }
             _ => out.raw(code[e.start as usize..e.end as usize].iter().copied()),
         };
     }
@@ -119,7 +132,11 @@ fn emit(
     while let Some(item) = work.pop() {
         let frame = frames.last().expect("the root body is open until the end");
         let (base, body) = (frame.base, frame.body);
-        let mut push = |instruction: Option<Instruction<'_>>, height: &mut i64, shape: Shape, pops: i64, pushes: i64| {
+        let mut push = |instruction: Option<Instruction<'_>>,
+                        height: &mut i64,
+                        shape: Shape,
+                        pops: i64,
+                        pushes: i64| {
             let start = code.len() as u32;
             if let Some(instruction) = &instruction {
                 wasm_encoder::Encode::encode(instruction, &mut code);
@@ -130,15 +147,30 @@ fn emit(
                 (Shape::Plain, Some(Instruction::LocalTee(l))) => Shape::LocalTee(*l),
                 _ => shape,
             };
-            let pops = if shape.to_base() { *height - base } else { pops };
-            out.push(Emitted { start, end: code.len() as u32, pops: pops as u32, pushes: pushes as u32, shape, body });
+            let pops = if shape.to_base() {
+                *height - base
+            } else {
+                pops
+            };
+            out.push(Emitted {
+                start,
+                end: code.len() as u32,
+                pops: pops as u32,
+                pushes: pushes as u32,
+                shape,
+                body,
+            });
             *height += pushes - pops;
         };
         match item {
             Work::Visit(id) => {
                 let expr = func.expr(id);
                 match &expr.kind {
-                    Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } | Kind::Try(_) | Kind::TryTable(_) => {
+                    Kind::Block { .. }
+                    | Kind::Loop { .. }
+                    | Kind::If { .. }
+                    | Kind::Try(_)
+                    | Kind::TryTable(_) => {
                         work.push(Work::Close(id));
                         let arms = func.bodies(id);
                         for (index, arm) in arms.iter().enumerate().rev() {
@@ -161,15 +193,36 @@ fn emit(
                     ref r => (Shape::Plain, r.arity() as i64),
                 };
                 match &expr.kind {
-                    Kind::Op(op) => push(Some(reencoder.instruction(op.clone())?), &mut height, shape, pops, pushes),
+                    Kind::Op(op) => push(
+                        Some(reencoder.instruction(op.clone())?),
+                        &mut height,
+                        shape,
+                        pops,
+                        pushes,
+                    ),
                     Kind::Branch { op, targets } => {
-                        let depths: smallvec::SmallVec<[u32; 2]> = targets.iter().map(|t| depth(&label_pos, &labels, *t)).collect();
-                        push(Some(branch_instruction(op, &depths, reencoder)?), &mut height, shape, pops, pushes);
+                        let depths: smallvec::SmallVec<[u32; 2]> = targets
+                            .iter()
+                            .map(|t| depth(&label_pos, &labels, *t))
+                            .collect();
+                        push(
+                            Some(branch_instruction(op, &depths, reencoder)?),
+                            &mut height,
+                            shape,
+                            pops,
+                            pushes,
+                        );
                     }
                     Kind::Pop => push(None, &mut height, Shape::Plain, 0, pushes),
                     Kind::Assign { locals } => {
                         for local in locals.iter().rev() {
-                            push(Some(Instruction::LocalSet(*local)), &mut height, Shape::Plain, 1, 0);
+                            push(
+                                Some(Instruction::LocalSet(*local)),
+                                &mut height,
+                                Shape::Plain,
+                                1,
+                                0,
+                            );
                         }
                     }
                     _ => unreachable!("block-like nodes are opened, not emitted"),
@@ -187,7 +240,9 @@ fn emit(
                             .catches
                             .iter()
                             .zip(&t.targets)
-                            .map(|(c, t)| reencoder.catch(with_label(c, depth(&label_pos, &labels, *t))))
+                            .map(|(c, t)| {
+                                reencoder.catch(with_label(c, depth(&label_pos, &labels, *t)))
+                            })
                             .collect::<Result<Vec<_>, _>>()?;
                         Instruction::TryTable(reencoder.block_type(t.ty)?, Cow::Owned(catches))
                     }
@@ -198,7 +253,10 @@ fn emit(
                 label_pos[id.index()] = labels.len() as u32;
                 labels.push(id);
                 bodies += 1;
-                frames.push(Frame { base: height, body: bodies });
+                frames.push(Frame {
+                    base: height,
+                    body: bodies,
+                });
             }
             Work::Else | Work::Catch(_) => {
                 let instruction = match item {
@@ -214,9 +272,11 @@ fn emit(
                 labels.pop();
                 label_pos[id.index()] = u32::MAX;
                 let instruction = match &func.expr(id).kind {
-                    Kind::Try(t) if t.delegate.is_some() => {
-                        Instruction::Delegate(depth(&label_pos, &labels, t.delegate.expect("checked")))
-                    }
+                    Kind::Try(t) if t.delegate.is_some() => Instruction::Delegate(depth(
+                        &label_pos,
+                        &labels,
+                        t.delegate.expect("checked"),
+                    )),
                     _ => Instruction::End,
                 };
                 push(Some(instruction), &mut height, Shape::Close, 0, arity(id));
@@ -335,7 +395,11 @@ fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
         }
         let (base_w, base_s) = *bases.last().expect("the function body is open");
         let take = |stack: &mut Vec<u32>, base: usize, popped: &mut Vec<u32>| {
-            let keep = if e.shape.to_base() { base } else { stack.len().saturating_sub(e.pops as usize).max(base) };
+            let keep = if e.shape.to_base() {
+                base
+            } else {
+                stack.len().saturating_sub(e.pops as usize).max(base)
+            };
             popped.clear();
             popped.extend(stack.drain(keep..));
         };
@@ -346,7 +410,9 @@ fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
             // are unique, so this names exactly the pairs involved.
             let blamed: Vec<usize> = (0..active.len())
                 .filter(|&p| active[p] && stored[p] != u32::MAX)
-                .filter(|&p| popped_written.contains(&stored[p]) || popped_scheduled.contains(&stored[p]))
+                .filter(|&p| {
+                    popped_written.contains(&stored[p]) || popped_scheduled.contains(&stored[p])
+                })
                 .collect();
             return if blamed.is_empty() { live } else { blamed };
         }
@@ -369,7 +435,10 @@ fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
 /// Drops LOOM's scratch locals that are no longer used; returns the
 /// declared locals and the new index of each scratch local. Input locals
 /// keep their indices (the name section refers to them).
-fn renumber_scratch_locals(func: &Function<'_>, emitted: &[Emitted]) -> (Vec<wasmparser::ValType>, Vec<u32>) {
+fn renumber_scratch_locals(
+    func: &Function<'_>,
+    emitted: &[Emitted],
+) -> (Vec<wasmparser::ValType>, Vec<u32>) {
     let first = func.scratch_from as usize;
     let declared_first = func.params.len();
     let total = declared_first + func.locals.len();

@@ -66,7 +66,11 @@ impl<'a> Module<'a> {
     }
 
     /// Like [`Module::read`], deciding per function what to keep.
-    pub fn read_with(bytes: &'a [u8], features: WasmFeatures, finish: Finish<'_>) -> Result<Module<'a>, Error> {
+    pub fn read_with(
+        bytes: &'a [u8],
+        features: WasmFeatures,
+        finish: Finish<'_>,
+    ) -> Result<Module<'a>, Error> {
         let mut validator = Validator::new_with_features(features);
         let mut sections = Vec::new();
         let mut bodies = Vec::new();
@@ -111,8 +115,11 @@ impl<'a> Module<'a> {
                         Finish::Encode(passes) => {
                             passes(&mut function);
                             let identity = IndexMaps::default();
-                            let encoded = crate::lower::lower(&function, &mut Remapper { maps: &identity });
-                            encoded.map(Code::Encoded).map_err(|e| Error::Encode(e.to_string()))
+                            let encoded =
+                                crate::lower::lower(&function, &mut Remapper { maps: &identity });
+                            encoded
+                                .map(Code::Encoded)
+                                .map_err(|e| Error::Encode(e.to_string()))
                         }
                     },
                     Err(LiftError::Unsupported(_)) => Ok(Code::Raw(body)),
@@ -136,7 +143,8 @@ impl<'a> Module<'a> {
     /// Readers over the contents of each non-custom section, in order.
     pub fn section_readers(&self) -> impl Iterator<Item = (u8, wasmparser::BinaryReader<'a>)> + '_ {
         self.sections.iter().filter(|s| s.id != 0).map(|s| {
-            let reader = wasmparser::BinaryReader::new(&self.bytes[s.range.clone()], s.range.start as u64);
+            let reader =
+                wasmparser::BinaryReader::new(&self.bytes[s.range.clone()], s.range.start as u64);
             (s.id, reader)
         })
     }
@@ -151,13 +159,22 @@ impl<'a> Module<'a> {
             .par_iter()
             .enumerate()
             .filter(|(i, _)| maps.function(self.imported_functions + *i as u32).is_some())
-            .map(|(i, code)| Ok((maps.function(self.imported_functions + i as u32), encode_body(code, maps)?)))
+            .map(|(i, code)| {
+                Ok((
+                    maps.function(self.imported_functions + i as u32),
+                    encode_body(code, maps)?,
+                ))
+            })
             .collect::<Result<Vec<_>, Error>>()?;
         let mut bodies = bodies;
         // Bodies go in output function order.
         bodies.sort_by_key(|(index, _)| *index);
         stats.functions = self.code.len();
-        stats.raw_functions = self.code.iter().filter(|c| matches!(c, Code::Raw(_))).count();
+        stats.raw_functions = self
+            .code
+            .iter()
+            .filter(|c| matches!(c, Code::Raw(_)))
+            .count();
 
         let mut code_section = wasm_encoder::CodeSection::new();
         for (_, body) in &bodies {
@@ -172,7 +189,8 @@ impl<'a> Module<'a> {
         };
 
         let imports = match self.sections.iter().find(|s| s.id == 2) {
-            Some(s) => ImportCounts::of(self.bytes, s.range.clone()).map_err(|e| Error::Encode(e.to_string()))?,
+            Some(s) => ImportCounts::of(self.bytes, s.range.clone())
+                .map_err(|e| Error::Encode(e.to_string()))?,
             None => ImportCounts::default(),
         };
         let remap_error = |e: RemapError| Error::Encode(e.to_string());
@@ -199,7 +217,8 @@ impl<'a> Module<'a> {
                 (0, Some("name")) if !maps.is_identity() => {
                     // A malformed name section is still a valid module; one
                     // that cannot be renumbered is dropped, not shipped stale.
-                    let mut reader = wasmparser::BinaryReader::new(data, section.range.start as u64);
+                    let mut reader =
+                        wasmparser::BinaryReader::new(data, section.range.start as u64);
                     let start = match reader.read_string() {
                         Ok(_) => reader.original_position() as usize,
                         Err(_) => section.range.end,
@@ -208,15 +227,22 @@ impl<'a> Module<'a> {
                         Ok(names) => {
                             out.section(&names);
                         }
-                        Err(e) => stats.dropped_sections.push(format!("name (cannot be renumbered: {e})")),
+                        Err(e) => stats
+                            .dropped_sections
+                            .push(format!("name (cannot be renumbered: {e})")),
                     }
                 }
-                (0, Some(name)) if !maps.is_identity() && (name == "linking" || name.starts_with("reloc.")) => {
+                (0, Some(name))
+                    if !maps.is_identity() && (name == "linking" || name.starts_with("reloc.")) =>
+                {
                     // Relocations name input indices: stale once they move.
-                    stats.dropped_sections.push(format!("{name} (indices changed)"));
+                    stats
+                        .dropped_sections
+                        .push(format!("{name} (indices changed)"));
                 }
                 (id, _) if id != 0 && !maps.is_identity() => {
-                    remap::section(id, data, section.range.start, maps, imports, &mut out).map_err(remap_error)?;
+                    remap::section(id, data, section.range.start, maps, imports, &mut out)
+                        .map_err(remap_error)?;
                 }
                 (id, _) => {
                     out.section(&raw(id, data));
@@ -241,16 +267,28 @@ fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, Error> {
     let mut reencoder = Remapper { maps };
     let encode_error = |e: crate::lower::LowerError| Error::Encode(e.to_string());
     match code {
-        Code::Lifted(function) => crate::lower::lower(function, &mut reencoder).map_err(encode_error),
+        Code::Lifted(function) => {
+            crate::lower::lower(function, &mut reencoder).map_err(encode_error)
+        }
         Code::Raw(body) if maps.is_identity() => Ok(body.as_bytes().to_vec()),
         Code::Encoded(bytes) if maps.is_identity() => Ok(bytes.clone()),
-        Code::Encoded(_) => Err(Error::Encode("renumbering after encoding (a pass-order bug)".into())),
+        Code::Encoded(_) => Err(Error::Encode(
+            "renumbering after encoding (a pass-order bug)".into(),
+        )),
         Code::Raw(body) => {
             use wasm_encoder::reencode::Reencode;
-            let mut function = reencoder.new_function_with_parsed_locals(body).map_err(encode_error)?;
-            let mut ops = body.get_operators_reader().map_err(|e| Error::Encode(e.to_string()))?;
+            let mut function = reencoder
+                .new_function_with_parsed_locals(body)
+                .map_err(encode_error)?;
+            let mut ops = body
+                .get_operators_reader()
+                .map_err(|e| Error::Encode(e.to_string()))?;
             while !ops.eof() {
-                function.instruction(&reencoder.parse_instruction(&mut ops).map_err(encode_error)?);
+                function.instruction(
+                    &reencoder
+                        .parse_instruction(&mut ops)
+                        .map_err(encode_error)?,
+                );
             }
             Ok(function.into_raw_body())
         }

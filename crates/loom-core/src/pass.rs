@@ -62,7 +62,12 @@ impl OptLevel {
     pub fn pipeline(self) -> &'static [&'static str] {
         match self {
             OptLevel::O0 => &[],
-            OptLevel::O1 | OptLevel::O2 | OptLevel::O3 | OptLevel::O4 | OptLevel::Os | OptLevel::Oz => &["vacuum"],
+            OptLevel::O1
+            | OptLevel::O2
+            | OptLevel::O3
+            | OptLevel::O4
+            | OptLevel::Os
+            | OptLevel::Oz => &["vacuum"],
         }
     }
 }
@@ -74,10 +79,17 @@ pub fn registry() -> &'static [Pass] {
 
 /// Looks a pass up by its CLI name; an unknown name lists the valid ones.
 pub fn find(name: &str) -> Result<&'static Pass, Error> {
-    registry().iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownPass {
-        name: name.to_string(),
-        valid: registry().iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
-    })
+    registry()
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| Error::UnknownPass {
+            name: name.to_string(),
+            valid: registry()
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// An ordered list of passes, ready to run.
@@ -109,13 +121,20 @@ impl PassManager {
     /// Whether every pass works function by function, so that each function
     /// can be lifted, optimized and encoded in one step.
     pub fn function_passes_only(&self) -> bool {
-        self.passes.iter().all(|p| matches!(p.kind, PassKind::Function(_)))
+        self.passes
+            .iter()
+            .all(|p| matches!(p.kind, PassKind::Function(_)))
     }
 
     /// Reads `bytes` and runs the pipeline: function by function, encoding
     /// each as soon as it is optimized, when the pipeline allows it;
     /// otherwise the whole module's IR is built and every pass run in order.
-    pub fn read_and_run<'a>(&self, bytes: &'a [u8], features: wasmparser::WasmFeatures, stats: &mut Stats) -> Result<Module<'a>, Error> {
+    pub fn read_and_run<'a>(
+        &self,
+        bytes: &'a [u8],
+        features: wasmparser::WasmFeatures,
+        stats: &mut Stats,
+    ) -> Result<Module<'a>, Error> {
         let start = Instant::now();
         if !self.function_passes_only() {
             let mut module = Module::read(bytes, features)?;
@@ -128,7 +147,9 @@ impl PassManager {
             self.passes.iter().map(|_| Default::default()).collect();
         let run_passes = |function: &mut Function<'_>| {
             for (pass, total) in self.passes.iter().zip(&totals) {
-                let PassKind::Function(run) = pass.kind else { unreachable!("checked above") };
+                let PassKind::Function(run) = pass.kind else {
+                    unreachable!("checked above")
+                };
                 let started = Instant::now();
                 let changed = run(function);
                 let mut total = total.lock().expect("no pass panics while holding this");
@@ -160,7 +181,9 @@ impl PassManager {
                     .reduce(|| false, |a, b| a | b),
                 PassKind::Module(run) => run(module)?,
             };
-            stats.passes.push((pass.name.to_string(), start.elapsed(), changed));
+            stats
+                .passes
+                .push((pass.name.to_string(), start.elapsed(), changed));
             if cfg!(debug_assertions) && changed {
                 check_valid(pass.name, module)?;
             }

@@ -21,7 +21,11 @@ pub struct Unmapped {
 
 impl std::fmt::Display for Unmapped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} was removed but is still used", self.space, self.index)
+        write!(
+            f,
+            "{} {} was removed but is still used",
+            self.space, self.index
+        )
     }
 }
 
@@ -135,7 +139,10 @@ pub struct ImportCounts {
 impl ImportCounts {
     pub fn of(bytes: &[u8], range: std::ops::Range<usize>) -> wasmparser::Result<ImportCounts> {
         let mut counts = ImportCounts::default();
-        let reader = wasmparser::ImportSectionReader::new(BinaryReader::new(&bytes[range.clone()], range.start as u64))?;
+        let reader = wasmparser::ImportSectionReader::new(BinaryReader::new(
+            &bytes[range.clone()],
+            range.start as u64,
+        ))?;
         for import in reader.into_imports() {
             match import?.ty {
                 TypeRef::Func(_) | TypeRef::FuncExact(_) => counts.functions += 1,
@@ -206,7 +213,9 @@ pub fn section(
             for import in wasmparser::ImportSectionReader::new(reader)?.into_imports() {
                 let import = import?;
                 let (map, counter) = match import.ty {
-                    TypeRef::Func(_) | TypeRef::FuncExact(_) => (&maps.functions, &mut counts.functions),
+                    TypeRef::Func(_) | TypeRef::FuncExact(_) => {
+                        (&maps.functions, &mut counts.functions)
+                    }
                     TypeRef::Table(_) => (&maps.tables, &mut counts.tables),
                     TypeRef::Memory(_) => (&maps.memories, &mut counts.memories),
                     TypeRef::Global(_) => (&maps.globals, &mut counts.globals),
@@ -314,15 +323,23 @@ pub fn section(
 }
 
 fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Result<Vec<T>> {
-    wasmparser::SectionLimited::<T>::new(reader)?.into_iter().collect()
+    wasmparser::SectionLimited::<T>::new(reader)?
+        .into_iter()
+        .collect()
 }
 
 /// The name section under `maps`: names of removed things are dropped,
 /// the rest follow their things to their new indices, in index order.
-pub fn name_section(data: &[u8], offset: usize, maps: &IndexMaps) -> Result<wasm_encoder::NameSection, RemapError> {
+pub fn name_section(
+    data: &[u8],
+    offset: usize,
+    maps: &IndexMaps,
+) -> Result<wasm_encoder::NameSection, RemapError> {
     use wasmparser::Name;
     let mut names = wasm_encoder::NameSection::new();
-    let remap_map = |map: wasmparser::NameMap<'_>, space: &Option<Vec<u32>>| -> Result<wasm_encoder::NameMap, RemapError> {
+    let remap_map = |map: wasmparser::NameMap<'_>,
+                     space: &Option<Vec<u32>>|
+     -> Result<wasm_encoder::NameMap, RemapError> {
         let entries = map.into_iter().collect::<Result<Vec<_>, _>>()?;
         let mut moved: Vec<(u32, &str)> = entries
             .iter()
@@ -335,7 +352,9 @@ pub fn name_section(data: &[u8], offset: usize, maps: &IndexMaps) -> Result<wasm
         }
         Ok(out)
     };
-    let remap_indirect = |map: wasmparser::IndirectNameMap<'_>, space: &Option<Vec<u32>>| -> Result<wasm_encoder::IndirectNameMap, RemapError> {
+    let remap_indirect = |map: wasmparser::IndirectNameMap<'_>,
+                          space: &Option<Vec<u32>>|
+     -> Result<wasm_encoder::IndirectNameMap, RemapError> {
         let mut moved = Vec::new();
         for naming in map {
             let naming = naming?;

@@ -37,9 +37,13 @@ pub fn section_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
     while !reader.eof() {
         let start = reader.original_position();
         let Ok(id) = reader.read_u8() else { break };
-        let Ok(len) = reader.read_var_u32() else { break };
+        let Ok(len) = reader.read_var_u32() else {
+            break;
+        };
         let body_start = reader.original_position();
-        let Ok(body) = reader.read_bytes(len as usize) else { break };
+        let Ok(body) = reader.read_bytes(len as usize) else {
+            break;
+        };
         let name = match id {
             0 => {
                 let mut custom = wasmparser::BinaryReader::new(body, body_start);
@@ -78,30 +82,76 @@ pub fn render(stats: &Stats) -> String {
     let mut out = String::new();
     let total = |sections: &[(String, usize)]| sections.iter().map(|(_, n)| n).sum::<usize>();
     let _ = writeln!(out, "{:<28} {:>12} {:>12}", "section", "before", "after");
-    let mut names: Vec<&str> = stats.input_sections.iter().map(|(n, _)| n.as_str()).collect();
+    let mut names: Vec<&str> = stats
+        .input_sections
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     for (name, _) in &stats.output_sections {
         if !names.contains(&name.as_str()) {
             names.push(name);
         }
     }
     let size = |sections: &[(String, usize)], name: &str| -> String {
-        let n: usize = sections.iter().filter(|(s, _)| s == name).map(|(_, n)| n).sum();
-        if sections.iter().any(|(s, _)| s == name) { n.to_string() } else { "-".to_string() }
+        let n: usize = sections
+            .iter()
+            .filter(|(s, _)| s == name)
+            .map(|(_, n)| n)
+            .sum();
+        if sections.iter().any(|(s, _)| s == name) {
+            n.to_string()
+        } else {
+            "-".to_string()
+        }
     };
     for name in names {
-        let _ = writeln!(out, "{:<28} {:>12} {:>12}", name, size(&stats.input_sections, name), size(&stats.output_sections, name));
+        let _ = writeln!(
+            out,
+            "{:<28} {:>12} {:>12}",
+            name,
+            size(&stats.input_sections, name),
+            size(&stats.output_sections, name)
+        );
     }
-    let _ = writeln!(out, "{:<28} {:>12} {:>12}", "total", total(&stats.input_sections), total(&stats.output_sections));
-    let _ = writeln!(out, "read+validate+lift {:>10.3} ms", stats.read_time.as_secs_f64() * 1e3);
+    let _ = writeln!(
+        out,
+        "{:<28} {:>12} {:>12}",
+        "total",
+        total(&stats.input_sections),
+        total(&stats.output_sections)
+    );
+    let _ = writeln!(
+        out,
+        "read+validate+lift {:>10.3} ms",
+        stats.read_time.as_secs_f64() * 1e3
+    );
     for (pass, time, changed) in &stats.passes {
-        let _ = writeln!(out, "pass {:<24} {:>10.3} ms{}", pass, time.as_secs_f64() * 1e3, if *changed { "" } else { " (no change)" });
+        let _ = writeln!(
+            out,
+            "pass {:<24} {:>10.3} ms{}",
+            pass,
+            time.as_secs_f64() * 1e3,
+            if *changed { "" } else { " (no change)" }
+        );
     }
-    let _ = writeln!(out, "write {:>23.3} ms", stats.write_time.as_secs_f64() * 1e3);
+    let _ = writeln!(
+        out,
+        "write {:>23.3} ms",
+        stats.write_time.as_secs_f64() * 1e3
+    );
     if stats.functions > 0 {
-        let _ = writeln!(out, "functions: {} ({} kept byte-for-byte)", stats.functions, stats.raw_functions);
+        let _ = writeln!(
+            out,
+            "functions: {} ({} kept byte-for-byte)",
+            stats.functions, stats.raw_functions
+        );
     }
     if stats.dwarf_dropped > 0 {
-        let _ = writeln!(out, "dwarf: {} sections dropped because code changed (-g keeps them)", stats.dwarf_dropped);
+        let _ = writeln!(
+            out,
+            "dwarf: {} sections dropped because code changed (-g keeps them)",
+            stats.dwarf_dropped
+        );
     }
     if stats.dwarf_possibly_stale {
         let _ = writeln!(out, "dwarf: kept by -g but possibly stale: code changed");

@@ -18,7 +18,9 @@ fn options_from_header(source: &str, path: &Path) -> Options {
     let mut words = header.split_whitespace();
     while let Some(word) = words.next() {
         match word {
-            "--pass" => options.passes.push(words.next().expect("--pass NAME").to_string()),
+            "--pass" => options
+                .passes
+                .push(words.next().expect("--pass NAME").to_string()),
             level if level.starts_with("-O") => {
                 options.level = Some(OptLevel::parse(&level[2..]).expect("a valid -O level"))
             }
@@ -41,26 +43,42 @@ fn run_file(path: &Path) -> Result<(), String> {
         std::fs::write(&expected_path, &text).map_err(|e| e.to_string())?;
         return Ok(());
     }
-    let expected = std::fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e} (run with BLESS=1 to create it)", expected_path.display()))?;
+    let expected = std::fs::read_to_string(&expected_path).map_err(|e| {
+        format!(
+            "{}: {e} (run with BLESS=1 to create it)",
+            expected_path.display()
+        )
+    })?;
     if expected != text {
         let mut diff = String::new();
         for (i, (want, got)) in expected.lines().zip(text.lines()).enumerate() {
             if want != got {
-                diff = format!("first difference at line {}:\n  expected: {want}\n  actual:   {got}", i + 1);
+                diff = format!(
+                    "first difference at line {}:\n  expected: {want}\n  actual:   {got}",
+                    i + 1
+                );
                 break;
             }
         }
         if diff.is_empty() {
-            diff = format!("expected {} lines, got {}", expected.lines().count(), text.lines().count());
+            diff = format!(
+                "expected {} lines, got {}",
+                expected.lines().count(),
+                text.lines().count()
+            );
         }
-        return Err(format!("output differs from {}\n{diff}\n--- actual output:\n{text}", expected_path.display()));
+        return Err(format!(
+            "output differs from {}\n{diff}\n--- actual output:\n{text}",
+            expected_path.display()
+        ));
     }
     Ok(())
 }
 
 fn run_dir(dir: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .map(|e| e.unwrap().path())
@@ -72,7 +90,13 @@ fn run_dir(dir: &str) {
         .iter()
         .filter_map(|f| run_file(f).err().map(|e| format!("{}: {e}", f.display())))
         .collect();
-    assert!(failures.is_empty(), "{} of {} files failed:\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} files failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]

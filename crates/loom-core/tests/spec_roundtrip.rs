@@ -97,7 +97,11 @@ fn collect<'a, 'b>(directives: &'b mut [WastDirective<'a>], out: &mut Vec<Candid
             _ => continue,
         };
         let index = out.len();
-        out.push(Candidate { index, span, module });
+        out.push(Candidate {
+            index,
+            span,
+            module,
+        });
     }
 }
 
@@ -124,7 +128,10 @@ fn run(bytes: &[u8], level: OptLevel) -> Result<Vec<u8>, String> {
     match catch_unwind(AssertUnwindSafe(|| optimize(bytes, &options))) {
         Ok(Ok(output)) => Ok(output.bytes),
         Ok(Err(e)) => Err(format!("{level:?}: optimize failed: {e}")),
-        Err(payload) => Err(format!("{level:?}: optimize panicked: {}", panic_message(payload))),
+        Err(payload) => Err(format!(
+            "{level:?}: optimize panicked: {}",
+            panic_message(payload)
+        )),
     }
 }
 
@@ -195,7 +202,9 @@ fn check_file(test: &TestFile<'static>, counts: &Counts, failures: &Mutex<Vec<Fa
 
 #[test]
 fn spec_suite_roundtrip() {
-    let only = std::env::var("LOOM_SPEC_ONLY").ok().filter(|s| !s.is_empty());
+    let only = std::env::var("LOOM_SPEC_ONLY")
+        .ok()
+        .filter(|s| !s.is_empty());
     let mut files: Vec<TestFile<'static>> = spec(SpecVersion::Latest).collect();
     let mut skipped_proposals = Vec::new();
     for &p in Proposal::all() {
@@ -248,6 +257,10 @@ fn spec_suite_roundtrip() {
             .iter()
             .map(|f| format!("  {}:{} (module #{}): {}", f.file, f.line, f.index, f.error))
             .collect();
-        panic!("{} spec modules failed:\n{}", failures.len(), list.join("\n"));
+        panic!(
+            "{} spec modules failed:\n{}",
+            failures.len(),
+            list.join("\n")
+        );
     }
 }

@@ -28,8 +28,13 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     if order == defined {
         return Ok(false);
     }
-    let first = module.maps.function(defined.first().copied().unwrap_or(0)).unwrap_or(0);
-    let mut map: Vec<u32> = (0..total as u32).map(|f| module.maps.function(f).unwrap_or(REMOVED)).collect();
+    let first = module
+        .maps
+        .function(defined.first().copied().unwrap_or(0))
+        .unwrap_or(0);
+    let mut map: Vec<u32> = (0..total as u32)
+        .map(|f| module.maps.function(f).unwrap_or(REMOVED))
+        .collect();
     for (position, f) in order.iter().enumerate() {
         map[*f as usize] = first + position as u32;
     }
@@ -110,7 +115,10 @@ impl Tally<'_> {
     }
 
     fn operator(&mut self, op: &Operator<'_>) {
-        if let Operator::Call { function_index } | Operator::ReturnCall { function_index } | Operator::RefFunc { function_index } = op {
+        if let Operator::Call { function_index }
+        | Operator::ReturnCall { function_index }
+        | Operator::RefFunc { function_index } = op
+        {
             self.function(*function_index);
         }
     }

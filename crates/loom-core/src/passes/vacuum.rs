@@ -37,12 +37,16 @@ fn clean(func: &mut Function<'_>, body: &[ExprId]) -> Vec<ExprId> {
         match &expr.kind {
             Kind::Op(Operator::Nop) => {}
             Kind::Op(Operator::Drop) => out.extend(drop_what_matters(func, expr.args[0])),
-            Kind::Block { body, .. } | Kind::Loop { body, .. } if body.is_empty() && expr.args.is_empty() => {}
+            Kind::Block { body, .. } | Kind::Loop { body, .. }
+                if body.is_empty() && expr.args.is_empty() => {}
             Kind::If {
                 then_body,
                 else_body,
                 ..
-            } if then_body.is_empty() && else_body.as_ref().is_none_or(Vec::is_empty) && expr.args.len() == 1 => {
+            } if then_body.is_empty()
+                && else_body.as_ref().is_none_or(Vec::is_empty)
+                && expr.args.len() == 1 =>
+            {
                 out.extend(drop_what_matters(func, expr.args[0]));
             }
             _ => out.push(id),
@@ -66,7 +70,14 @@ fn drop_what_matters(func: &mut Function<'_>, value: ExprId) -> Vec<ExprId> {
     let operands_single = expr.args.iter().all(|a| func.expr(*a).results.arity() == 1);
     if own.removable() && operands_single && expr.results.arity() == 1 {
         let args = expr.args.clone();
-        return args.into_iter().flat_map(|a| drop_what_matters(func, a)).collect();
+        return args
+            .into_iter()
+            .flat_map(|a| drop_what_matters(func, a))
+            .collect();
     }
-    vec![func.add(Kind::Op(Operator::Drop), smallvec::smallvec![value], Results::None)]
+    vec![func.add(
+        Kind::Op(Operator::Drop),
+        smallvec::smallvec![value],
+        Results::None,
+    )]
 }
