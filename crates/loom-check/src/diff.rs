@@ -201,13 +201,17 @@ pub fn generate(seed: u64, index: u64) -> Result<Vec<u8>, String> {
     let coins = rng.next_u32();
     let mut data = vec![0u8; len];
     rng.fill_bytes(&mut data);
-    let mut u = Unstructured::new(&data);
+    generate_from(&mut Unstructured::new(&data), coins)
+}
 
+/// Builds a module the way [`generate`] does, from given bytes and coins
+/// (the cargo-fuzz `differential` target feeds its input here).
+pub fn generate_from(u: &mut Unstructured<'_>, coins: u32) -> Result<Vec<u8>, String> {
     // Swarm testing: `Config::arbitrary` turns each proposal on or off and
     // picks limits per module; then the shape this harness needs is imposed.
-    let mut config = wasm_smith::Config::arbitrary(&mut u).map_err(|e| format!("config: {e}"))?;
+    let mut config = wasm_smith::Config::arbitrary(u).map_err(|e| format!("config: {e}"))?;
     shape(&mut config, coins);
-    let mut module = wasm_smith::Module::new(config, &mut u).map_err(|e| format!("module: {e}"))?;
+    let mut module = wasm_smith::Module::new(config, u).map_err(|e| format!("module: {e}"))?;
     let fuel_global = module
         .ensure_termination(SMITH_FUEL)
         .map_err(|e| format!("ensure_termination: {e}"))?;
