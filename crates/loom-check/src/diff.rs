@@ -133,12 +133,7 @@ impl Variant {
     pub fn options(&self) -> Options {
         match self {
             Variant::Level(level) => Options::new(*level),
-            Variant::Pass(pass) => {
-                let mut options = Options::new(OptLevel::O0);
-                options.level = None;
-                options.passes = vec![pass.to_string()];
-                options
-            }
+            Variant::Pass(pass) => Options::only_passes(&[pass]),
         }
     }
 

@@ -92,12 +92,7 @@ impl Pipeline {
     pub fn options(&self) -> Options {
         match self {
             Pipeline::Level(level) => Options::new(*level),
-            Pipeline::Pass(name) => {
-                let mut options = Options::new(OptLevel::O0);
-                options.level = None;
-                options.passes = vec![name.clone()];
-                options
-            }
+            Pipeline::Pass(name) => Options::only_passes(&[name]),
         }
     }
 }

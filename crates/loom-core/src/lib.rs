@@ -56,6 +56,15 @@ impl Options {
             pass_limit: None,
         }
     }
+
+    /// Options that run just the named passes, in order (no preset level).
+    pub fn only_passes(names: &[&str]) -> Options {
+        Options {
+            level: None,
+            passes: names.iter().map(|n| n.to_string()).collect(),
+            ..Options::new(OptLevel::O0)
+        }
+    }
 }
 
 /// The optimized module and what happened on the way.
