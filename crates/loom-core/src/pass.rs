@@ -1,8 +1,11 @@
 //! The pass manager: the one place that runs passes, for the command line,
-//! the library and everything built on them. It runs function passes on all
-//! functions in parallel, module passes in order, times each pass, honours a
-//! bisect limit, and (in debug and test builds) re-validates the module
-//! after every pass so a broken pass is caught where it broke.
+//! the library and everything built on them. Consecutive function passes
+//! form a stage that runs on all functions in parallel and repeats on each
+//! function while it still changes (bounded), so a pipeline reaches a fixed
+//! point where the work is; module passes run in order between stages. It
+//! times each pass, honours a bisect limit, and (in debug and test builds)
+//! re-validates the module after every module pass and stage so a broken
+//! pass is caught where it broke.
 
 use crate::error::Error;
 use crate::ir::Function;
@@ -10,7 +13,8 @@ use crate::module::{Code, Finish, Module};
 use crate::stats::Stats;
 use crate::Options;
 use rayon::prelude::*;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Whether a pass changed anything.
 pub type Changed = bool;
@@ -95,6 +99,9 @@ pub fn find(name: &str) -> Result<&'static Pass, Error> {
 /// An ordered list of passes, ready to run.
 pub struct PassManager {
     passes: Vec<&'static Pass>,
+    /// Bound on rounds of each function stage: a preset level iterates to a
+    /// fixed point, passes named alone run once each (as in wasm-opt).
+    rounds: usize,
 }
 
 impl PassManager {
@@ -111,7 +118,8 @@ impl PassManager {
         if let Some(limit) = options.pass_limit {
             passes.truncate(limit);
         }
-        Ok(PassManager { passes })
+        let rounds = if options.level.is_some() { MAX_ROUNDS } else { 1 };
+        Ok(PassManager { passes, rounds })
     }
 
     pub fn passes(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -142,53 +150,113 @@ impl PassManager {
             self.run(&mut module, stats)?;
             return Ok(module);
         }
-        // Per-pass times summed over functions (CPU time, not wall time).
-        let totals: Vec<std::sync::Mutex<(std::time::Duration, bool)>> =
-            self.passes.iter().map(|_| Default::default()).collect();
-        let run_passes = |function: &mut Function<'_>| {
-            for (pass, total) in self.passes.iter().zip(&totals) {
+        let stage = FunctionStage::new(&self.passes, self.rounds);
+        let run_stage = |function: &mut Function<'_>| {
+            stage.run(function);
+        };
+        let module = Module::read_with(bytes, features, Finish::Encode(&run_stage))?;
+        stats.read_time = start.elapsed();
+        stage.report(stats);
+        Ok(module)
+    }
+
+    /// Runs the pipeline on a module read whole: each run of consecutive
+    /// function passes as one stage over all functions in parallel, module
+    /// passes in order between them.
+    pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
+        let mut rest = &self.passes[..];
+        while let Some(pass) = rest.first() {
+            if let PassKind::Module(run) = pass.kind {
+                let start = Instant::now();
+                let changed = run(module)?;
+                stats
+                    .passes
+                    .push((pass.name.to_string(), start.elapsed(), changed));
+                if cfg!(debug_assertions) && changed {
+                    check_valid(pass.name, module)?;
+                }
+                rest = &rest[1..];
+                continue;
+            }
+            let length = rest
+                .iter()
+                .position(|p| matches!(p.kind, PassKind::Module(_)))
+                .unwrap_or(rest.len());
+            let stage = FunctionStage::new(&rest[..length], self.rounds);
+            let changed = module
+                .code
+                .par_iter_mut()
+                .map(|code| match code {
+                    Code::Lifted(function) => stage.run(function),
+                    Code::Raw(_) | Code::Encoded(_) => false,
+                })
+                .reduce(|| false, |a, b| a | b);
+            stage.report(stats);
+            if cfg!(debug_assertions) && changed {
+                let names: Vec<_> = rest[..length].iter().map(|p| p.name).collect();
+                check_valid(&names.join(","), module)?;
+            }
+            rest = &rest[length..];
+        }
+        Ok(())
+    }
+}
+
+/// How many times one function's stage of passes runs at most: after the
+/// first round, the stage repeats on a function only while it still changes
+/// it, so the pipeline reaches a fixed point locally (what `--converge` does
+/// for the whole module in wasm-opt) without unbounded work on a function
+/// whose passes undo each other.
+const MAX_ROUNDS: usize = 4;
+
+/// Consecutive function passes, run on each function to a fixed point,
+/// with their time and whether they changed anything summed over functions.
+struct FunctionStage<'p> {
+    passes: &'p [&'static Pass],
+    rounds: usize,
+    /// Per pass: CPU time summed over functions, and whether it changed any.
+    totals: Vec<Mutex<(Duration, bool)>>,
+}
+
+impl<'p> FunctionStage<'p> {
+    fn new(passes: &'p [&'static Pass], rounds: usize) -> FunctionStage<'p> {
+        FunctionStage {
+            passes,
+            rounds,
+            totals: passes.iter().map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// Runs the passes on `function` until a round changes nothing (or the
+    /// round bound); returns whether anything changed.
+    fn run(&self, function: &mut Function<'_>) -> Changed {
+        let mut changed_any = false;
+        for _ in 0..self.rounds {
+            let mut changed_round = false;
+            for (pass, total) in self.passes.iter().zip(&self.totals) {
                 let PassKind::Function(run) = pass.kind else {
-                    unreachable!("checked above")
+                    unreachable!("a stage holds function passes only")
                 };
                 let started = Instant::now();
                 let changed = run(function);
                 let mut total = total.lock().expect("no pass panics while holding this");
                 total.0 += started.elapsed();
                 total.1 |= changed;
+                changed_round |= changed;
             }
-        };
-        let module = Module::read_with(bytes, features, Finish::Encode(&run_passes))?;
-        stats.read_time = start.elapsed();
-        for (pass, total) in self.passes.iter().zip(totals) {
+            changed_any |= changed_round;
+            if !changed_round {
+                break;
+            }
+        }
+        changed_any
+    }
+
+    fn report(self, stats: &mut Stats) {
+        for (pass, total) in self.passes.iter().zip(self.totals) {
             let (time, changed) = total.into_inner().expect("no pass panicked");
             stats.passes.push((pass.name.to_string(), time, changed));
         }
-        Ok(module)
-    }
-
-    /// Runs every pass once, in order.
-    pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
-        for pass in &self.passes {
-            let start = Instant::now();
-            let changed = match pass.kind {
-                PassKind::Function(run) => module
-                    .code
-                    .par_iter_mut()
-                    .map(|code| match code {
-                        Code::Lifted(function) => run(function),
-                        Code::Raw(_) | Code::Encoded(_) => false,
-                    })
-                    .reduce(|| false, |a, b| a | b),
-                PassKind::Module(run) => run(module)?,
-            };
-            stats
-                .passes
-                .push((pass.name.to_string(), start.elapsed(), changed));
-            if cfg!(debug_assertions) && changed {
-                check_valid(pass.name, module)?;
-            }
-        }
-        Ok(())
     }
 }
 
