@@ -99,5 +99,7 @@ pub fn optimize(input: &[u8], options: &Options) -> Result<Output, Error> {
     };
     stats.input_sections = stats::section_sizes(&wasm);
     stats.output_sections = stats::section_sizes(&bytes);
+    stats.input_locals = stats::declared_locals(&wasm);
+    stats.output_locals = stats::declared_locals(&bytes);
     Ok(Output { bytes, stats })
 }

@@ -105,7 +105,7 @@ pub fn lift<'a>(
     for _ in 0..locals_reader.get_count() {
         let offset = locals_reader.original_position();
         let (count, ty) = locals_reader.read()?;
-        validator.define_locals(offset as u64, count, ty)?;
+        validator.define_locals(offset, count, ty)?;
         locals.extend(std::iter::repeat_n(ty, count as usize));
     }
 
@@ -145,7 +145,7 @@ pub fn lift<'a>(
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset()?;
         let arity = op.operator_arity(&*validator);
-        validator.op(offset as u64, &op)?;
+        validator.op(offset, &op)?;
         if failure.is_none() {
             if let Err(e) = builder.step(op, arity, validator) {
                 failure = Some(e);

@@ -10,6 +10,10 @@ pub struct Stats {
     pub input_sections: Vec<(String, usize)>,
     /// (section name, bytes) of the output, in order.
     pub output_sections: Vec<(String, usize)>,
+    /// Locals declared by all function bodies (parameters not counted),
+    /// in the input and the output.
+    pub input_locals: u64,
+    pub output_locals: u64,
     /// (pass name, wall time, whether it changed anything), in run order.
     pub passes: Vec<(String, Duration, bool)>,
     pub read_time: Duration,
@@ -55,6 +59,29 @@ pub fn section_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
         sizes.push((name, (reader.original_position() - start) as usize));
     }
     sizes
+}
+
+/// How many locals a binary's function bodies declare, parameters not
+/// counted (0 for what does not parse: this is a report, not a check).
+pub fn declared_locals(wasm: &[u8]) -> u64 {
+    let mut count = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+                let Ok(reader) = body.get_locals_reader() else {
+                    continue;
+                };
+                count += reader
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .map(|(n, _)| u64::from(n))
+                    .sum::<u64>();
+            }
+            Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    count
 }
 
 fn section_name(id: u8) -> &'static str {
@@ -119,6 +146,11 @@ pub fn render(stats: &Stats) -> String {
         "total",
         total(&stats.input_sections),
         total(&stats.output_sections)
+    );
+    let _ = writeln!(
+        out,
+        "{:<28} {:>12} {:>12}",
+        "declared locals", stats.input_locals, stats.output_locals
     );
     let _ = writeln!(
         out,
