@@ -209,29 +209,35 @@ pub fn section(
         }
         2 => {
             let mut section = wasm_encoder::ImportSection::new();
+            // Per space: imports read so far, and how many of them survive.
             let mut counts = ImportCounts::default();
+            let mut kept = ImportCounts::default();
             for import in wasmparser::ImportSectionReader::new(reader)?.into_imports() {
                 let import = import?;
-                let (map, counter) = match import.ty {
+                let (map, counter, survivors) = match import.ty {
                     TypeRef::Func(_) | TypeRef::FuncExact(_) => {
-                        (&maps.functions, &mut counts.functions)
+                        (&maps.functions, &mut counts.functions, &mut kept.functions)
                     }
-                    TypeRef::Table(_) => (&maps.tables, &mut counts.tables),
-                    TypeRef::Memory(_) => (&maps.memories, &mut counts.memories),
-                    TypeRef::Global(_) => (&maps.globals, &mut counts.globals),
-                    TypeRef::Tag(_) => (&maps.tags, &mut counts.tags),
+                    TypeRef::Table(_) => (&maps.tables, &mut counts.tables, &mut kept.tables),
+                    TypeRef::Memory(_) => {
+                        (&maps.memories, &mut counts.memories, &mut kept.memories)
+                    }
+                    TypeRef::Global(_) => (&maps.globals, &mut counts.globals, &mut kept.globals),
+                    TypeRef::Tag(_) => (&maps.tags, &mut counts.tags, &mut kept.tags),
                 };
                 let old = *counter;
                 *counter += 1;
                 if let Some(map) = map {
                     match map.get(old as usize) {
                         Some(&REMOVED) | None => continue,
-                        Some(&new) if new != old => {
+                        // Imports can be removed but not reordered.
+                        Some(&new) if new != *survivors => {
                             return Err(RemapError::Unsupported("reordering imports"));
                         }
                         Some(_) => {}
                     }
                 }
+                *survivors += 1;
                 r.parse_import(&mut section, import)?;
             }
             out.section(&section);

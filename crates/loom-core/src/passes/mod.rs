@@ -4,10 +4,16 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod remove_unused_module_elements;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "remove-unused-module-elements",
+        description: "remove functions, globals, tables, memories, tags, segments and imports nothing observable reaches",
+        kind: PassKind::Module(remove_unused_module_elements::run),
+    },
     Pass {
         name: "reorder-functions",
         description: "most-referenced functions first, for shorter call indices",

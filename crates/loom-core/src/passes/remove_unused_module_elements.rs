@@ -1,0 +1,296 @@
+//! `remove-unused-module-elements`: removes functions, globals, tables,
+//! memories, tags, element and data segments, and imports of those kinds,
+//! that nothing observable can reach.
+//!
+//! What is observable, and so a root: every export; the start function;
+//! every active element and data segment (instantiation writes them into a
+//! table or memory and traps when they do not fit, so they stay whole, with
+//! their table or memory); every declarative element segment (it is what
+//! lets `ref.func` name a function, kept whole rather than rewritten). From
+//! the roots, liveness follows every index an item holds: the instructions
+//! of a live function's body (calls, `ref.func`, globals, tables, memories,
+//! tags, segments), live globals' initializers, live segments' offsets and
+//! items, live tables' initializers.
+//!
+//! Indices are found by running wasm-encoder's `Reencode` over each item with
+//! hooks that record the index they are asked to map, so every instruction
+//! of every proposal is covered by the same table the writer uses. Types are
+//! not removed (the writer cannot renumber them yet).
+
+use crate::error::Error;
+use crate::ir::Kind;
+use crate::module::{Code, Module};
+use crate::pass::Changed;
+use crate::remap::REMOVED;
+use std::convert::Infallible;
+use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
+use wasmparser::{BinaryReader, ElementKind, FromReader, TypeRef};
+
+pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
+    let items = Items::read(module).map_err(|e| Error::Encode(e.to_string()))?;
+    let live = items.live(module).map_err(|e| Error::Encode(e.to_string()))?;
+    let maps = &mut module.maps;
+    let mut changed = false;
+    for (space, map) in [
+        (Space::Function, &mut maps.functions),
+        (Space::Global, &mut maps.globals),
+        (Space::Table, &mut maps.tables),
+        (Space::Memory, &mut maps.memories),
+        (Space::Tag, &mut maps.tags),
+        (Space::Element, &mut maps.elements),
+        (Space::Data, &mut maps.data),
+    ] {
+        changed |= compose(map, &live.sets[space as usize]);
+    }
+    Ok(changed)
+}
+
+/// The index spaces this pass removes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Space {
+    Function,
+    Global,
+    Table,
+    Memory,
+    Tag,
+    Element,
+    Data,
+}
+
+const SPACES: usize = 7;
+
+/// Removes the dead entries from one space's map (composed with the
+/// renumbering already there; survivors keep their relative order).
+/// Returns whether anything was removed.
+fn compose(map: &mut Option<Vec<u32>>, live: &[bool]) -> bool {
+    let existing = map.as_deref();
+    let current = |i: usize| existing.map_or(i as u32, |m| m[i]);
+    if (0..live.len()).all(|i| live[i] || current(i) == REMOVED) {
+        return false;
+    }
+    let mut kept: Vec<(u32, usize)> = (0..live.len())
+        .filter(|&i| live[i] && current(i) != REMOVED)
+        .map(|i| (current(i), i))
+        .collect();
+    kept.sort_unstable();
+    let mut new = vec![REMOVED; live.len()];
+    for (rank, (_, i)) in kept.into_iter().enumerate() {
+        new[i] = rank as u32;
+    }
+    *map = Some(new);
+    true
+}
+
+/// The module's items that hold indices, read from their sections.
+struct Items<'a> {
+    imports: [u32; SPACES],
+    globals: Vec<wasmparser::Global<'a>>,
+    tables: Vec<wasmparser::Table<'a>>,
+    exports: Vec<wasmparser::Export<'a>>,
+    start: Option<u32>,
+    elements: Vec<wasmparser::Element<'a>>,
+    data: Vec<wasmparser::Data<'a>>,
+}
+
+/// Per space, whether each index (imports first) is live.
+struct Live {
+    sets: [Vec<bool>; SPACES],
+}
+
+impl<'a> Items<'a> {
+    fn read(module: &Module<'a>) -> wasmparser::Result<Items<'a>> {
+        let mut items = Items {
+            imports: [0; SPACES],
+            globals: Vec::new(),
+            tables: Vec::new(),
+            exports: Vec::new(),
+            start: None,
+            elements: Vec::new(),
+            data: Vec::new(),
+        };
+        for (id, reader) in module.section_readers() {
+            match id {
+                2 => {
+                    for import in wasmparser::ImportSectionReader::new(reader)?.into_imports() {
+                        let space = match import?.ty {
+                            TypeRef::Func(_) | TypeRef::FuncExact(_) => Space::Function,
+                            TypeRef::Table(_) => Space::Table,
+                            TypeRef::Memory(_) => Space::Memory,
+                            TypeRef::Global(_) => Space::Global,
+                            TypeRef::Tag(_) => Space::Tag,
+                        };
+                        items.imports[space as usize] += 1;
+                    }
+                }
+                4 => items.tables = read_all(reader)?,
+                6 => items.globals = read_all(reader)?,
+                7 => items.exports = read_all(reader)?,
+                8 => items.start = Some(reader.clone().read_var_u32()?),
+                9 => items.elements = read_all(reader)?,
+                11 => items.data = read_all(reader)?,
+                _ => {}
+            }
+        }
+        Ok(items)
+    }
+
+    /// Marks everything reachable from the roots.
+    fn live(&self, module: &Module<'_>) -> Result<Live, ReencodeError<Infallible>> {
+        let types = module.types.as_ref();
+        let sizes = [
+            types.function_count(),
+            types.global_count(),
+            types.table_count(),
+            types.memory_count(),
+            types.tag_count(),
+            self.elements.len() as u32,
+            self.data.len() as u32,
+        ];
+        let mut live = Live {
+            sets: sizes.map(|n| vec![false; n as usize]),
+        };
+        let mut found = Collector::default();
+        for export in &self.exports {
+            found.parse_export(&mut wasm_encoder::ExportSection::new(), export.clone())?;
+        }
+        if let Some(start) = self.start {
+            found.function_index(start)?;
+        }
+        for (i, element) in self.elements.iter().enumerate() {
+            if !matches!(element.kind, ElementKind::Passive) {
+                found.element_index(i as u32)?;
+            }
+        }
+        for (i, data) in self.data.iter().enumerate() {
+            if matches!(data.kind, wasmparser::DataKind::Active { .. }) {
+                found.data_index(i as u32)?;
+            }
+        }
+        while let Some((space, index)) = found.indices.pop() {
+            let Some(slot) = live.sets[space as usize].get_mut(index as usize) else {
+                continue;
+            };
+            if std::mem::replace(slot, true) {
+                continue;
+            }
+            let defined = index.checked_sub(self.imports[space as usize]);
+            match (space, defined) {
+                (Space::Function, Some(f)) => found.function_body(&module.code[f as usize])?,
+                (Space::Global, Some(g)) => found.parse_global(
+                    &mut wasm_encoder::GlobalSection::new(),
+                    self.globals[g as usize].clone(),
+                )?,
+                (Space::Table, Some(t)) => found.parse_table(
+                    &mut wasm_encoder::TableSection::new(),
+                    self.tables[t as usize].clone(),
+                )?,
+                (Space::Element, _) => found.parse_element(
+                    &mut wasm_encoder::ElementSection::new(),
+                    self.elements[index as usize].clone(),
+                )?,
+                (Space::Data, _) => found.parse_data(
+                    &mut wasm_encoder::DataSection::new(),
+                    self.data[index as usize].clone(),
+                )?,
+                _ => {}
+            }
+        }
+        Ok(live)
+    }
+}
+
+fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Result<Vec<T>> {
+    wasmparser::SectionLimited::<T>::new(reader)?
+        .into_iter()
+        .collect()
+}
+
+/// A `Reencode` that maps nothing and records every index it is asked about.
+#[derive(Default)]
+struct Collector {
+    indices: Vec<(Space, u32)>,
+}
+
+impl Collector {
+    fn record(&mut self, space: Space, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.indices.push((space, index));
+        Ok(index)
+    }
+
+    /// Records the indices a function body holds.
+    fn function_body(&mut self, code: &Code<'_>) -> Result<(), ReencodeError<Infallible>> {
+        let body = match code {
+            Code::Lifted(func) => {
+                for id in func.walk(func.body) {
+                    match &func.expr(id).kind {
+                        Kind::Op(op) => drop(self.instruction(op.clone())?),
+                        Kind::Branch { op, .. } => drop(self.instruction((**op).clone())?),
+                        Kind::Try(t) => {
+                            for tag in t.catches.iter().filter_map(|c| c.tag) {
+                                self.tag_index(tag)?;
+                            }
+                        }
+                        Kind::TryTable(t) => {
+                            for catch in &t.catches {
+                                self.catch(*catch)?;
+                            }
+                        }
+                        Kind::Block { .. }
+                        | Kind::Loop { .. }
+                        | Kind::If { .. }
+                        | Kind::Pop
+                        | Kind::Assign { .. } => {}
+                    }
+                }
+                return Ok(());
+            }
+            Code::Raw(body) => body.clone(),
+            Code::Encoded(bytes) => wasmparser::FunctionBody::new(BinaryReader::new(bytes, 0)),
+        };
+        let mut ops = body.get_operators_reader()?;
+        while !ops.eof() {
+            self.parse_instruction(&mut ops)?;
+        }
+        Ok(())
+    }
+}
+
+impl Reencode for Collector {
+    type Error = Infallible;
+
+    fn function_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Function, index)
+    }
+    fn global_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Global, index)
+    }
+    fn table_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Table, index)
+    }
+    fn memory_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Memory, index)
+    }
+    fn tag_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Tag, index)
+    }
+    fn element_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Element, index)
+    }
+    fn data_index(&mut self, index: u32) -> Result<u32, ReencodeError<Infallible>> {
+        self.record(Space::Data, index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_keeps_order_of_an_earlier_renumbering() {
+        // An earlier pass swapped 1 and 2; removing 0 shifts both down.
+        let mut map = Some(vec![0, 2, 1]);
+        assert!(compose(&mut map, &[false, true, true]));
+        assert_eq!(map, Some(vec![REMOVED, 1, 0]));
+        assert!(!compose(&mut map, &[false, true, true]), "nothing more to remove");
+    }
+}
