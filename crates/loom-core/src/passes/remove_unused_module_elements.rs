@@ -151,7 +151,7 @@ impl<'a> Items<'a> {
         };
         let mut found = Collector::default();
         for export in &self.exports {
-            found.parse_export(&mut wasm_encoder::ExportSection::new(), export.clone())?;
+            found.parse_export(&mut wasm_encoder::ExportSection::new(), *export)?;
         }
         if let Some(start) = self.start {
             found.function_index(start)?;
