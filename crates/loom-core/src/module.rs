@@ -167,8 +167,10 @@ impl<'a> Module<'a> {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let mut bodies = bodies;
-        // Bodies go in output function order.
+        // Bodies go in output function order; of functions merged into one
+        // index, the first keeps its body (the sort is stable).
         bodies.sort_by_key(|(index, _)| *index);
+        bodies.dedup_by_key(|(index, _)| *index);
         stats.functions = self.code.len();
         stats.raw_functions = self
             .code
@@ -263,7 +265,7 @@ fn to_usize(range: Range<u64>) -> Range<usize> {
 }
 
 /// Encodes one function body (locals and instructions, without its size).
-fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, Error> {
+pub(crate) fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, Error> {
     let mut reencoder = Remapper { maps };
     let encode_error = |e: crate::lower::LowerError| Error::Encode(e.to_string());
     match code {

@@ -8,6 +8,11 @@
 //! The IR and the module's sections always stay in the input's index space;
 //! `IndexMaps` says where each input index goes in the output. A pass that
 //! renumbers composes its change onto the maps already there.
+//!
+//! Several input indices may map to one output index: that merges them
+//! (duplicate functions, duplicate imports). The first of them in input
+//! order keeps its entry; the others' entries are dropped and every use of
+//! them now names the first.
 
 use wasm_encoder::reencode::{Error, Reencode};
 use wasmparser::{BinaryReader, FromReader, TypeRef};
@@ -96,6 +101,17 @@ impl Reencode for Remapper<'_> {
     }
 }
 
+/// Renumbers a map's outputs densely from 0, keeping their order and which
+/// inputs share one output; `REMOVED` stays removed.
+pub fn compact(map: &mut [u32]) {
+    let mut outputs: Vec<u32> = map.iter().copied().filter(|&i| i != REMOVED).collect();
+    outputs.sort_unstable();
+    outputs.dedup();
+    for index in map.iter_mut().filter(|i| **i != REMOVED) {
+        *index = outputs.binary_search(index).expect("collected above") as u32;
+    }
+}
+
 impl IndexMaps {
     /// The output index of input function `index`, if it survives.
     pub fn function(&self, index: u32) -> Option<u32> {
@@ -122,7 +138,9 @@ fn surviving<T>(
             (new != REMOVED).then_some((new, entry))
         })
         .collect();
+    // Stable: of entries merged into one index, the first in input order stays.
     kept.sort_by_key(|(new, _)| *new);
+    kept.dedup_by_key(|(new, _)| *new);
     kept
 }
 
@@ -230,8 +248,10 @@ pub fn section(
                 if let Some(map) = map {
                     match map.get(old as usize) {
                         Some(&REMOVED) | None => continue,
-                        // Imports can be removed but not reordered.
-                        Some(&new) if new != *survivors => {
+                        // Merged into an earlier import of the same space.
+                        Some(&new) if new < *survivors => continue,
+                        // Imports can be removed and merged, not reordered.
+                        Some(&new) if new > *survivors => {
                             return Err(RemapError::Unsupported("reordering imports"));
                         }
                         Some(_) => {}
@@ -352,6 +372,7 @@ pub fn name_section(
             .filter_map(|n| remap_one(space, n.index).map(|i| (i, n.name)))
             .collect();
         moved.sort_by_key(|(i, _)| *i);
+        moved.dedup_by_key(|(i, _)| *i);
         let mut out = wasm_encoder::NameMap::new();
         for (i, name) in moved {
             out.append(i, name);
@@ -369,6 +390,7 @@ pub fn name_section(
             }
         }
         moved.sort_by_key(|(i, _)| *i);
+        moved.dedup_by_key(|(i, _)| *i);
         let mut out = wasm_encoder::IndirectNameMap::new();
         for (i, inner) in &moved {
             out.append(*i, inner);

@@ -4,11 +4,17 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod duplicate_function_elimination;
 pub mod remove_unused_module_elements;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "duplicate-function-elimination",
+        description: "merge functions with the same type and body, redirecting every use",
+        kind: PassKind::Module(duplicate_function_elimination::run),
+    },
     Pass {
         name: "remove-unused-module-elements",
         description: "remove functions, globals, tables, memories, tags, segments and imports nothing observable reaches",

@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::ir::Kind;
 use crate::module::{Code, Module};
 use crate::pass::Changed;
-use crate::remap::REMOVED;
+use crate::remap::{compact, REMOVED};
 use std::convert::Infallible;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasmparser::{BinaryReader, ElementKind, FromReader, TypeRef};
@@ -60,25 +60,26 @@ enum Space {
 const SPACES: usize = 7;
 
 /// Removes the dead entries from one space's map (composed with the
-/// renumbering already there; survivors keep their relative order).
-/// Returns whether anything was removed.
+/// renumbering already there; survivors keep their relative order and
+/// indices merged into one stay merged). Returns whether anything was
+/// removed.
 fn compose(map: &mut Option<Vec<u32>>, live: &[bool]) -> bool {
-    let existing = map.as_deref();
-    let current = |i: usize| existing.map_or(i as u32, |m| m[i]);
-    if (0..live.len()).all(|i| live[i] || current(i) == REMOVED) {
-        return false;
+    let mut new: Vec<u32> = match map {
+        None => (0..live.len() as u32).collect(),
+        Some(existing) => existing.clone(),
+    };
+    let mut removed = false;
+    for (index, &live) in new.iter_mut().zip(live) {
+        if !live && *index != REMOVED {
+            *index = REMOVED;
+            removed = true;
+        }
     }
-    let mut kept: Vec<(u32, usize)> = (0..live.len())
-        .filter(|&i| live[i] && current(i) != REMOVED)
-        .map(|i| (current(i), i))
-        .collect();
-    kept.sort_unstable();
-    let mut new = vec![REMOVED; live.len()];
-    for (rank, (_, i)) in kept.into_iter().enumerate() {
-        new[i] = rank as u32;
+    if removed {
+        compact(&mut new);
+        *map = Some(new);
     }
-    *map = Some(new);
-    true
+    removed
 }
 
 /// The module's items that hold indices, read from their sections.
@@ -292,5 +293,9 @@ mod tests {
         assert!(compose(&mut map, &[false, true, true]));
         assert_eq!(map, Some(vec![REMOVED, 1, 0]));
         assert!(!compose(&mut map, &[false, true, true]), "nothing more to remove");
+        // 1 and 2 were merged into one index; they stay merged.
+        let mut merged = Some(vec![0, 1, 1, 2]);
+        assert!(compose(&mut merged, &[false, true, true, true]));
+        assert_eq!(merged, Some(vec![REMOVED, 0, 0, 1]));
     }
 }

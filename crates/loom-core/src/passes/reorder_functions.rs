@@ -18,26 +18,37 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let mut refs = vec![0u64; total];
     count_references(module, &mut refs).map_err(|e| Error::Encode(e.to_string()))?;
 
-    // Only functions that survive earlier passes take part, in output order.
-    let mut defined: Vec<u32> = (imported as u32..total as u32)
-        .filter(|&f| module.maps.function(f).is_some())
+    // Only functions that survive earlier passes take part, by output index
+    // (functions merged into one index count together).
+    let mut outputs: Vec<(u32, u64)> = Vec::new();
+    let mut by_output: Vec<(u32, u32)> = (imported as u32..total as u32)
+        .filter_map(|f| module.maps.function(f).map(|out| (out, f)))
         .collect();
-    defined.sort_by_key(|&f| module.maps.function(f));
-    let mut order = defined.clone();
-    order.sort_by_key(|&f| std::cmp::Reverse(refs[f as usize]));
-    if order == defined {
+    by_output.sort_unstable();
+    for (out, f) in &by_output {
+        match outputs.last_mut() {
+            Some((last, count)) if last == out => *count += refs[*f as usize],
+            _ => outputs.push((*out, refs[*f as usize])),
+        }
+    }
+    let mut order = outputs.clone();
+    order.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
+    if order == outputs {
         return Ok(false);
     }
-    let first = module
-        .maps
-        .function(defined.first().copied().unwrap_or(0))
-        .unwrap_or(0);
-    let mut map: Vec<u32> = (0..total as u32)
-        .map(|f| module.maps.function(f).unwrap_or(REMOVED))
+    let first = outputs.first().map_or(0, |&(out, _)| out);
+    let rank: std::collections::HashMap<u32, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(position, &(out, _))| (out, first + position as u32))
         .collect();
-    for (position, f) in order.iter().enumerate() {
-        map[*f as usize] = first + position as u32;
-    }
+    let map: Vec<u32> = (0..total as u32)
+        .map(|f| match module.maps.function(f) {
+            Some(out) if f >= imported as u32 => rank[&out],
+            Some(out) => out,
+            None => REMOVED,
+        })
+        .collect();
     module.maps.functions = Some(map);
     Ok(true)
 }

@@ -1,0 +1,69 @@
+//! `duplicate-function-elimination`: defined functions with the same type
+//! and the same encoded body are merged into the first of them; every call,
+//! `ref.func`, export, element and start naming a duplicate then names the
+//! survivor (the index maps merge them, see `remap`).
+//!
+//! Two functions are equal when their types are the same canonical type and
+//! their bodies encode to the same bytes under the maps so far; so once two
+//! callees are merged their callers become equal too, and the pass repeats
+//! until a round merges nothing (bounded by `MAX_ROUNDS`).
+
+use crate::error::Error;
+use crate::module::{encode_body, Module};
+use crate::pass::Changed;
+use rayon::prelude::*;
+use crate::remap::{compact, REMOVED};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use wasmparser::types::CoreTypeId;
+
+/// Bounds the rounds of merging; each round re-encodes the functions that
+/// are left, and chains of callers that only become equal one level at a
+/// time deeper than this are left for a later run of the pass.
+const MAX_ROUNDS: usize = 8;
+
+pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
+    let imported = module.imported_functions;
+    let total = imported as usize + module.code.len();
+    let mut changed = false;
+    for _ in 0..MAX_ROUNDS {
+        let maps = &module.maps;
+        // A function merged into an earlier one has no entry of its own.
+        let mut seen = HashSet::new();
+        let own_entry: Vec<bool> = (0..module.code.len() as u32)
+            .map(|i| maps.function(imported + i).is_some_and(|out| seen.insert(out)))
+            .collect();
+        let bodies: Vec<Option<Vec<u8>>> = module
+            .code
+            .par_iter()
+            .zip(&own_entry)
+            .map(|(code, &own)| own.then(|| encode_body(code, maps).ok()).flatten())
+            .collect();
+        let types = module.types.as_ref();
+        let mut first_of: HashMap<(CoreTypeId, &[u8]), u32> = HashMap::new();
+        let mut merges = Vec::new();
+        for (i, body) in bodies.iter().enumerate() {
+            let Some(body) = body else { continue };
+            let f = imported + i as u32;
+            match first_of.entry((types.core_function_at(f), body)) {
+                Entry::Occupied(original) => merges.push((f, *original.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(f);
+                }
+            }
+        }
+        if merges.is_empty() {
+            break;
+        }
+        let mut map: Vec<u32> = (0..total as u32)
+            .map(|f| maps.function(f).unwrap_or(REMOVED))
+            .collect();
+        for (duplicate, original) in merges {
+            map[duplicate as usize] = map[original as usize];
+        }
+        compact(&mut map);
+        module.maps.functions = Some(map);
+        changed = true;
+    }
+    Ok(changed)
+}
