@@ -4,10 +4,28 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod dce;
+pub mod merge_blocks;
+pub mod remove_unused_names;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "dce",
+        description: "remove code that can never run",
+        kind: PassKind::Function(dce::run),
+    },
+    Pass {
+        name: "merge-blocks",
+        description: "splice blocks into bodies, move block contents out of operands",
+        kind: PassKind::Function(merge_blocks::run),
+    },
+    Pass {
+        name: "remove-unused-names",
+        description: "retarget branches to equivalent labels, remove unused blocks and loops",
+        kind: PassKind::Function(remove_unused_names::run),
+    },
     Pass {
         name: "reorder-functions",
         description: "most-referenced functions first, for shorter call indices",
