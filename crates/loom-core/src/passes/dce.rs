@@ -95,7 +95,12 @@ impl Dce {
     }
 
     /// The body without what cannot run; `expected` is what it must yield.
-    fn clean(&mut self, func: &mut Function<'_>, body: &[ExprId], expected: &[ValType]) -> Vec<ExprId> {
+    fn clean(
+        &mut self,
+        func: &mut Function<'_>,
+        body: &[ExprId],
+        expected: &[ValType],
+    ) -> Vec<ExprId> {
         let mut out = Vec::with_capacity(body.len());
         let mut rest = body.iter();
         let mut diverged = false;

@@ -135,7 +135,9 @@ fn summarize(func: &Function<'_>, roots: &[ExprId], fuel: &mut usize) -> Option<
                     s.reads.push(*local_index);
                     Effects::NONE
                 }
-                Kind::Op(Operator::LocalSet { local_index } | Operator::LocalTee { local_index }) => {
+                Kind::Op(
+                    Operator::LocalSet { local_index } | Operator::LocalTee { local_index },
+                ) => {
                     s.writes.push(*local_index);
                     Effects::NONE
                 }
@@ -175,7 +177,12 @@ fn summarize(func: &Function<'_>, roots: &[ExprId], fuel: &mut usize) -> Option<
 
 /// Whether running `statements` before the `earlier` trees (instead of
 /// after them) changes nothing observable.
-fn commutes(func: &Function<'_>, statements: &[ExprId], earlier: &[ExprId], fuel: &mut usize) -> bool {
+fn commutes(
+    func: &Function<'_>,
+    statements: &[ExprId],
+    earlier: &[ExprId],
+    fuel: &mut usize,
+) -> bool {
     if earlier.is_empty() {
         return true;
     }
@@ -195,7 +202,9 @@ fn conflicts(a: &Summary, b: &Summary) -> bool {
     let local = writes_local
         && (b.any_local
             || a.any_local && (!b.reads.is_empty() || !b.writes.is_empty())
-            || a.writes.iter().any(|l| b.reads.contains(l) || b.writes.contains(l)));
+            || a.writes
+                .iter()
+                .any(|l| b.reads.contains(l) || b.writes.contains(l)));
     let state = [
         (Effects::WRITES_GLOBAL, Effects::READS_GLOBAL),
         (Effects::WRITES_MEMORY, Effects::READS_MEMORY),
@@ -214,4 +223,58 @@ fn conflicts(a: &Summary, b: &Summary) -> bool {
         && (b.effects.intersects(lasting)
             || a.effects.contains(Effects::BRANCHES) && (b.any_local || !b.writes.is_empty()));
     local || state || control
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(effects: Effects, reads: &[u32], writes: &[u32]) -> Summary {
+        Summary {
+            effects,
+            reads: reads.to_vec(),
+            writes: writes.to_vec(),
+            ..Summary::default()
+        }
+    }
+
+    fn commute(a: &Summary, b: &Summary) -> bool {
+        !(conflicts(a, b) || conflicts(b, a))
+    }
+
+    #[test]
+    fn locals_by_index() {
+        let set_y = summary(Effects::NONE, &[], &[1]);
+        assert!(commute(&set_y, &summary(Effects::NONE, &[0], &[])));
+        assert!(!commute(&set_y, &summary(Effects::NONE, &[1], &[])));
+        assert!(!commute(&set_y, &summary(Effects::NONE, &[], &[1])));
+        let unknown = Summary {
+            any_local: true,
+            ..Summary::default()
+        };
+        assert!(!commute(&unknown, &summary(Effects::NONE, &[0], &[])));
+    }
+
+    #[test]
+    fn state_and_control() {
+        let store = summary(Effects::WRITES_MEMORY | Effects::TRAPS, &[], &[]);
+        let load = summary(Effects::READS_MEMORY | Effects::TRAPS, &[], &[]);
+        let global_set = summary(Effects::WRITES_GLOBAL, &[], &[]);
+        let pure_read = summary(Effects::NONE, &[0], &[]);
+        assert!(!commute(&store, &load), "the load sees the store");
+        assert!(
+            !commute(&load, &global_set),
+            "the trap decides whether the set happens"
+        );
+        assert!(commute(&global_set, &pure_read));
+        assert!(
+            commute(&load, &summary(Effects::NONE, &[], &[0])),
+            "a trap ends the function: local writes are unobservable"
+        );
+        let branch = summary(Effects::BRANCHES, &[], &[]);
+        assert!(
+            !commute(&branch, &summary(Effects::NONE, &[], &[0])),
+            "after a branch the local is read"
+        );
+    }
 }
