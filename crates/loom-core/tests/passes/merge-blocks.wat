@@ -4,6 +4,7 @@
 (module
   (global $g (mut i32) (i32.const 0))
   (memory 1)
+  (tag $e (param i32))
   (func $f (result i32) (global.set $g (i32.const 1)) (i32.const 2))
   (func (export "nested") (param $x i32)
     ;; unused blocks in bodies are spliced, however deep
@@ -63,4 +64,17 @@
     (local.set $x (block (result i32)
       (drop (block (result i32) (global.set $g (i32.const 3)) (local.get $x)))
       (i32.const 4)))
-    (local.get $x)))
+    (local.get $x))
+  (func (export "after_block_parameter") (param $x i32) (result i32)
+    ;; the parameter is already on the stack when the block starts: the
+    ;; statement must not move above it
+    (local.get $x)
+    (block (param i32) (result i32)
+      (i32.add (block (result i32) (global.set $g (i32.const 1)) (local.get $x)))))
+  (func (export "after_caught_value") (param $x i32) (result i32)
+    ;; likewise for a value a catch receives
+    try (result i32)
+      (throw $e (local.get $x))
+    catch $e
+      (i32.add (block (result i32) (global.set $g (i32.const 1)) (local.get $x)))
+    end))
