@@ -244,3 +244,30 @@ impl<'a> Function<'a> {
         order
     }
 }
+
+/// Label references, for passes that remove, merge or retarget labels.
+impl Function<'_> {
+    /// The labels node `id` itself refers to: a branch's targets, a
+    /// `try_table`'s catch labels, a `try`'s `delegate` label.
+    pub fn labels_used_by(&self, id: ExprId) -> &[ExprId] {
+        match &self.expr(id).kind {
+            Kind::Branch { targets, .. } => targets,
+            Kind::TryTable(t) => &t.targets,
+            Kind::Try(t) => t.delegate.as_slice(),
+            _ => &[],
+        }
+    }
+
+    /// For every node (indexed by `ExprId`), how many references it has as
+    /// a label from the tree under the root. Zero means nothing branches to
+    /// it, delegates to it or catches into it.
+    pub fn label_use_counts(&self) -> Vec<u32> {
+        let mut uses = vec![0; self.exprs.len()];
+        for id in self.walk(self.body) {
+            for label in self.labels_used_by(id) {
+                uses[label.index()] += 1;
+            }
+        }
+        uses
+    }
+}

@@ -4,21 +4,39 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod dce;
 pub mod duplicate_function_elimination;
+pub mod merge_blocks;
 pub mod remove_unused_module_elements;
+pub mod remove_unused_names;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "dce",
+        description: "remove code that can never run",
+        kind: PassKind::Function(dce::run),
+    },
     Pass {
         name: "duplicate-function-elimination",
         description: "merge functions with the same type and body, redirecting every use",
         kind: PassKind::Module(duplicate_function_elimination::run),
     },
     Pass {
+        name: "merge-blocks",
+        description: "splice blocks into bodies, move block contents out of operands",
+        kind: PassKind::Function(merge_blocks::run),
+    },
+    Pass {
         name: "remove-unused-module-elements",
         description: "remove functions, globals, tables, memories, tags, segments and imports nothing observable reaches",
         kind: PassKind::Module(remove_unused_module_elements::run),
+    },
+    Pass {
+        name: "remove-unused-names",
+        description: "retarget branches to equivalent labels, remove unused blocks and loops",
+        kind: PassKind::Function(remove_unused_names::run),
     },
     Pass {
         name: "reorder-functions",
