@@ -244,3 +244,31 @@ impl<'a> Function<'a> {
         order
     }
 }
+
+/// Renumbering of locals, shared by the passes that reallocate them.
+impl<'a> Function<'a> {
+    /// Gives every local `l` used in the code reachable from the root the
+    /// index `new_index[l]`, and makes `locals` the declared locals. No
+    /// declared local keeps its input index afterwards, so all of them are
+    /// left to the writer to drop when unused (`scratch_from` = first
+    /// declared local).
+    pub fn renumber_locals(&mut self, new_index: &[u32], locals: Vec<ValType>) {
+        for id in self.walk(self.body) {
+            match &mut self.exprs[id.index()].kind {
+                Kind::Op(
+                    Operator::LocalGet { local_index }
+                    | Operator::LocalSet { local_index }
+                    | Operator::LocalTee { local_index },
+                ) => *local_index = new_index[*local_index as usize],
+                Kind::Assign { locals } => {
+                    for l in locals {
+                        *l = new_index[*l as usize];
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.locals = locals;
+        self.scratch_from = self.params.len() as u32;
+    }
+}
