@@ -85,6 +85,8 @@ struct Action {
     expr: ExprId,
     /// For a `set`/`tee` of a `local.get`, the local copied; else `NONE`.
     copy_of: u32,
+    /// The body (block arm) it stands in, numbered in walk order.
+    body: u32,
 }
 
 /// The control-flow graph: blocks are ranges of `actions` (each block's
@@ -110,6 +112,8 @@ enum Work {
     Join(u32),
     /// Leaves the innermost `try`/`try_table` body.
     PopHandlers,
+    EnterBody,
+    LeaveBody,
 }
 
 struct Builder<'f, 'a> {
@@ -124,6 +128,9 @@ struct Builder<'f, 'a> {
     handlers: Vec<u32>,
     /// Each legacy `try`'s dispatch block, for `delegate` to it.
     try_dispatch: HashMap<ExprId, u32>,
+    /// The bodies (block arms) open, innermost last, and how many so far.
+    bodies: Vec<u32>,
+    body_count: u32,
 }
 
 impl Cfg {
@@ -140,6 +147,8 @@ impl Cfg {
             label_block: vec![NONE; func.exprs.len()],
             handlers: Vec::new(),
             try_dispatch: HashMap::new(),
+            bodies: vec![0],
+            body_count: 1,
         };
         let entry = b.new_block();
         debug_assert_eq!(entry, ENTRY);
@@ -204,6 +213,7 @@ impl Builder<'_, '_> {
             local,
             expr,
             copy_of,
+            body: *self.bodies.last().expect("the root body is open"),
         });
     }
 
@@ -238,11 +248,20 @@ impl Builder<'_, '_> {
             Work::PopHandlers => {
                 self.handlers.pop();
             }
+            Work::EnterBody => {
+                self.bodies.push(self.body_count);
+                self.body_count += 1;
+            }
+            Work::LeaveBody => {
+                self.bodies.pop();
+            }
         }
     }
 
     fn visit_body(work: &mut Vec<Work>, body: &[ExprId]) {
+        work.push(Work::LeaveBody);
         work.extend(body.iter().rev().map(|id| Work::Visit(*id)));
+        work.push(Work::EnterBody);
     }
 
     /// Enters a labeled node, its operands evaluated; pushes the work for
@@ -723,6 +742,7 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
     for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
         used[a.local as usize] |= !dead;
     }
+    let on_stack = kept_on_stack(cfg, graph, locals);
     let copy_count = |l: usize| graph.copies.of(l).len();
     let mut order: Vec<u32> = (params as u32..locals as u32)
         .filter(|&l| used[l as usize])
@@ -730,9 +750,9 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
     // Most copies first, then input order; and the same with ties in
     // reverse order, which sometimes does better.
     order.sort_by_key(|&l| std::cmp::Reverse(copy_count(l as usize)));
-    let natural = colour_in_order(&order, graph, types, params);
+    let natural = colour_in_order(&order, graph, types, params, &on_stack);
     order.sort_by_key(|&l| (std::cmp::Reverse(copy_count(l as usize)), std::cmp::Reverse(l)));
-    let reversed = colour_in_order(&order, graph, types, params);
+    let reversed = colour_in_order(&order, graph, types, params, &on_stack);
     if (reversed.removed_copies, std::cmp::Reverse(reversed.colours))
         > (natural.removed_copies, std::cmp::Reverse(natural.colours))
     {
@@ -742,14 +762,45 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
     }
 }
 
+/// The locals the writer will likely keep on the operand stack instead
+/// (one `local.set`, then one `local.get` in the same body, see
+/// `lower::keep_on_stack`): merging one would take two instructions away
+/// from the writer to save at best the same two, and often nothing.
+fn kept_on_stack(cfg: &Cfg, graph: &Interference, locals: usize) -> Vec<bool> {
+    #[derive(Clone, Copy, Default)]
+    struct Uses {
+        sets: u32,
+        gets: u32,
+        others: u32,
+        set_body: u32,
+        get_body: u32,
+    }
+    let mut uses = vec![Uses::default(); locals];
+    for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
+        let u = &mut uses[a.local as usize];
+        match a.access {
+            _ if dead => {}
+            Access::Set => (u.sets, u.set_body) = (u.sets + 1, a.body),
+            // A get before the set does not count as the pair's.
+            Access::Get if u.sets == 1 => (u.gets, u.get_body) = (u.gets + 1, a.body),
+            _ => u.others += 1,
+        }
+    }
+    uses.iter()
+        .map(|u| u.sets == 1 && u.gets == 1 && u.others == 0 && u.set_body == u.get_body)
+        .collect()
+}
+
 /// Greedy colouring in the given order: each local takes the free colour
 /// (one with no interfering member) of its type that removes the most
-/// copies, else the lowest free one, else a new one.
+/// copies, else the lowest free one, else a new one. Locals left for the
+/// writer to keep on the stack get colours of their own.
 fn colour_in_order(
     order: &[u32],
     graph: &Interference,
     types: &[ValType],
     params: usize,
+    on_stack: &[bool],
 ) -> Colouring {
     let mut colour = vec![NONE; types.len()];
     let mut colour_type: Vec<ValType> = Vec::new();
@@ -767,6 +818,14 @@ fn colour_in_order(
     let mut removed_copies = 0;
     for &x in order {
         let xs = x as usize;
+        if on_stack[xs] {
+            colour[xs] = colour_type.len() as u32;
+            colour_type.push(types[xs]);
+            taken.push(NONE);
+            gain.push(0);
+            gain_of.push(NONE);
+            continue;
+        }
         for &y in graph.neighbours.of(xs) {
             let c = colour[y as usize];
             if c != NONE {
@@ -776,7 +835,11 @@ fn colour_in_order(
         let mut best: Option<(u32, u32)> = None;
         for &y in graph.copies.of(xs) {
             let c = colour[y as usize];
-            if c == NONE || taken[c as usize] == x || colour_type[c as usize] != types[xs] {
+            if c == NONE
+                || on_stack[y as usize]
+                || taken[c as usize] == x
+                || colour_type[c as usize] != types[xs]
+            {
                 continue;
             }
             let c = c as usize;
@@ -864,11 +927,15 @@ fn apply(
     }
     let renumbered = slots.len() != func.locals.len()
         || (params..types.len()).any(|l| new_index[l] != l as u32);
+    // Locals left for the writer to keep on the stack are only dropped
+    // by it when it may renumber them: all of them may be, as here.
+    let mut changed = func.scratch_from != params as u32;
+    func.scratch_from = params as u32;
     if renumbered {
         let locals: Vec<ValType> = slots.iter().map(|&l| types[l as usize]).collect();
         func.renumber_locals(&new_index, locals);
+        changed = true;
     }
-    let mut changed = renumbered;
     for (i, _) in graph.dead.iter().enumerate().filter(|(_, &d)| d) {
         changed = true;
         let id = cfg.actions[i].expr;

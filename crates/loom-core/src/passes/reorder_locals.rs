@@ -53,7 +53,11 @@ pub fn run(func: &mut Function<'_>) -> Changed {
             .enumerate()
             .all(|(position, &l)| l as usize == params + position);
     if unchanged {
-        return false;
+        // Locals the writer keeps on the stack are only dropped by it when
+        // it may renumber them: from here on, it may renumber all.
+        let changed = func.scratch_from != params as u32;
+        func.scratch_from = params as u32;
+        return changed;
     }
     let locals = order.iter().map(|&l| types[l as usize]).collect();
     func.renumber_locals(&new_index, locals);
