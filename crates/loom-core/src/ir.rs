@@ -253,7 +253,7 @@ impl<'a> Function<'a> {
     /// left to the writer to drop when unused (`scratch_from` = first
     /// declared local).
     pub fn renumber_locals(&mut self, new_index: &[u32], locals: Vec<ValType>) {
-        for id in self.walk(self.body) {
+        for id in self.local_accesses() {
             match &mut self.exprs[id.index()].kind {
                 Kind::Op(
                     Operator::LocalGet { local_index }
@@ -270,5 +270,47 @@ impl<'a> Function<'a> {
         }
         self.locals = locals;
         self.scratch_from = self.params.len() as u32;
+    }
+
+    /// The nodes reachable from the root that read or write locals
+    /// (`local.get`, `local.set`, `local.tee`, `Assign`), in `walk` order.
+    /// Unlike `walk`, allocates nothing per node: it runs on every function.
+    pub fn local_accesses(&self) -> Vec<ExprId> {
+        let mut found = Vec::new();
+        let mut work = vec![self.body];
+        while let Some(id) = work.pop() {
+            let expr = self.expr(id);
+            match &expr.kind {
+                Kind::Op(
+                    Operator::LocalGet { .. }
+                    | Operator::LocalSet { .. }
+                    | Operator::LocalTee { .. },
+                )
+                | Kind::Assign { .. } => found.push(id),
+                Kind::Block { body, .. } | Kind::Loop { body, .. } => {
+                    work.extend(body.iter().rev())
+                }
+                Kind::TryTable(t) => work.extend(t.body.iter().rev()),
+                Kind::If {
+                    then_body,
+                    else_body,
+                    ..
+                } => {
+                    for body in else_body.iter() {
+                        work.extend(body.iter().rev());
+                    }
+                    work.extend(then_body.iter().rev());
+                }
+                Kind::Try(t) => {
+                    for c in t.catches.iter().rev() {
+                        work.extend(c.body.iter().rev());
+                    }
+                    work.extend(t.body.iter().rev());
+                }
+                Kind::Branch { .. } | Kind::Op(_) | Kind::Pop => {}
+            }
+            work.extend(expr.args.iter().rev());
+        }
+        found
     }
 }

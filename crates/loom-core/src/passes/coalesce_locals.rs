@@ -993,3 +993,34 @@ fn apply(
     }
     changed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_set_insert_remove() {
+        let mut set = SparseSet::new(8);
+        set.insert(3);
+        set.insert(5);
+        set.insert(3);
+        assert_eq!(set.dense, vec![3, 5]);
+        set.remove(3);
+        assert!(!set.contains(3) && set.contains(5));
+        set.remove(3);
+        set.insert(7);
+        set.remove(5);
+        assert_eq!(set.dense, vec![7]);
+        // A stale sparse entry must not make a removed element reappear.
+        set.dense.clear();
+        assert!(!set.contains(7));
+    }
+
+    #[test]
+    fn lists_group_by_key_in_order() {
+        let lists = Lists::from_pairs(3, &[(2, 10), (0, 11), (2, 12)]);
+        assert_eq!(lists.of(0), &[11]);
+        assert!(lists.of(1).is_empty());
+        assert_eq!(lists.of(2), &[10, 12]);
+    }
+}

@@ -25,7 +25,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
             seen += 1;
         }
     };
-    for id in func.walk(func.body) {
+    for id in func.local_accesses() {
         match &func.expr(id).kind {
             Kind::Op(
                 Operator::LocalGet { local_index }
