@@ -595,16 +595,18 @@ impl Interference {
     ) -> Option<Interference> {
         let locals = types.len();
         let params = func.params.len() as u32;
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        // Interfering pairs, the lower local in the high half (as one
+        // integer: sorting them is the hot spot of this pass).
+        let mut pairs: Vec<u64> = Vec::new();
+        let pair = |a: u32, b: u32| (a.min(b) as u64) << 32 | a.max(b) as u64;
         let mut visited = 0usize;
         let mut dead = vec![false; cfg.actions.len()];
         let mut live = SparseSet::new(locals);
         let mut interfere_with_live =
-            |x: u32, except: u32, live: &SparseSet, pairs: &mut Vec<(u32, u32)>| {
+            |x: u32, except: u32, live: &SparseSet, pairs: &mut Vec<u64>| {
                 for &y in &live.dense {
                     if y != x && y != except && types[y as usize] == types[x as usize] {
-                        pairs.push((x, y));
-                        pairs.push((y, x));
+                        pairs.push(pair(x, y));
                     }
                 }
                 visited += live.dense.len();
@@ -654,8 +656,7 @@ impl Interference {
                                     if a.local != b.local
                                         && types[a.local as usize] == types[b.local as usize]
                                     {
-                                        pairs.push((a.local, b.local));
-                                        pairs.push((b.local, a.local));
+                                        pairs.push(pair(a.local, b.local));
                                     }
                                 }
                             }
@@ -676,8 +677,7 @@ impl Interference {
             }
             for p in 0..params {
                 if types[p as usize] == types[x as usize] {
-                    pairs.push((x, p));
-                    pairs.push((p, x));
+                    pairs.push(pair(x, p));
                 }
             }
             visited += params as usize;
@@ -687,6 +687,13 @@ impl Interference {
         }
         pairs.sort_unstable();
         pairs.dedup();
+        let pairs: Vec<(u32, u32)> = pairs
+            .iter()
+            .flat_map(|&p| {
+                let (a, b) = ((p >> 32) as u32, p as u32);
+                [(a, b), (b, a)]
+            })
+            .collect();
         let copies: Vec<(u32, u32)> = cfg
             .actions
             .iter()
