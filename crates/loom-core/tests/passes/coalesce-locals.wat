@@ -130,6 +130,32 @@
     end
     (local.get 1))
 
+  ;; A throw in a try that delegates, or a rethrow from a catch, reaches
+  ;; the outer catch, which reads 1: 2 and 3, written while 1 holds 10,
+  ;; interfere with it (they may share an index with each other).
+  (func (export "delegate_rethrow") (param i32) (result i32)
+    (local i32 i32 i32)
+    (local.set 1 (i32.const 10))
+    try $outer
+      try
+        (local.set 2 (call $may_throw))
+        (call $use (local.get 2))
+        (call $use (local.get 2))
+      delegate $outer
+      try
+        (call $use (call $may_throw))
+      catch_all
+        (local.set 3 (i32.const 3))
+        (call $use (local.get 3))
+        (call $use (local.get 3))
+        rethrow 0
+      end
+      (local.set 1 (i32.const 11))
+    catch_all
+      (call $use (local.get 1))
+    end
+    (local.get 1))
+
   ;; try_table: a throw goes to the catch label, where 1 is read; 2,
   ;; written by the call inside, interferes with it.
   (func (export "try_table") (param i32) (result i32)
