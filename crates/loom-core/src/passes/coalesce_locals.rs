@@ -360,9 +360,9 @@ impl Builder<'_, '_> {
             Kind::Op(Operator::LocalGet { local_index }) if self.tracked[*local_index as usize] => {
                 self.push(Access::Get, *local_index, id, NONE);
             }
-            Kind::Op(op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }))
-                if self.tracked[*local_index as usize] =>
-            {
+            Kind::Op(
+                op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }),
+            ) if self.tracked[*local_index as usize] => {
                 let copy_of = match func.expr(expr.args[0]).kind {
                     Kind::Op(Operator::LocalGet { local_index: from })
                         if self.tracked[from as usize] =>
@@ -758,7 +758,12 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
     // reverse order, which sometimes does better.
     order.sort_by_key(|&l| std::cmp::Reverse(copy_count(l as usize)));
     let natural = colour_in_order(&order, graph, types, params, &on_stack);
-    order.sort_by_key(|&l| (std::cmp::Reverse(copy_count(l as usize)), std::cmp::Reverse(l)));
+    order.sort_by_key(|&l| {
+        (
+            std::cmp::Reverse(copy_count(l as usize)),
+            std::cmp::Reverse(l),
+        )
+    });
     let reversed = colour_in_order(&order, graph, types, params, &on_stack);
     if (reversed.removed_copies, std::cmp::Reverse(reversed.colours))
         > (natural.removed_copies, std::cmp::Reverse(natural.colours))
@@ -905,8 +910,8 @@ fn apply(
     // input local.
     let mut first_member: Vec<u32> = vec![NONE; colouring.colours as usize];
     let mut slots: Vec<u32> = Vec::new();
-    for l in params..types.len() {
-        if !tracked[l] {
+    for (l, &is_tracked) in tracked.iter().enumerate().skip(params) {
+        if !is_tracked {
             slots.push(l as u32);
             continue;
         }
@@ -932,8 +937,8 @@ fn apply(
             };
         }
     }
-    let renumbered = slots.len() != func.locals.len()
-        || (params..types.len()).any(|l| new_index[l] != l as u32);
+    let renumbered =
+        slots.len() != func.locals.len() || (params..types.len()).any(|l| new_index[l] != l as u32);
     // Locals left for the writer to keep on the stack are only dropped
     // by it when it may renumber them: all of them may be, as here.
     let mut changed = func.scratch_from != params as u32;
