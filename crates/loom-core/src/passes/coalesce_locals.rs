@@ -36,13 +36,14 @@ use std::collections::HashMap;
 use wasmparser::{Operator, ValType};
 
 /// Most (block, live local) pairs liveness may record in one function:
-/// bounds its memory and time. A function beyond it is left unchanged.
-const LIVENESS_BUDGET: usize = 1 << 24;
+/// bounds its memory (8 bytes each) and time. A function beyond it is
+/// left unchanged.
+const LIVENESS_BUDGET: usize = 1 << 22;
 
 /// Most live locals the interference scan may visit in one function (each
-/// write visits the locals live after it): bounds its time. A function
-/// beyond it is left unchanged.
-const INTERFERENCE_BUDGET: usize = 1 << 25;
+/// write visits the locals live after it): bounds its time, and its memory
+/// (up to 8 bytes each). A function beyond it is left unchanged.
+const INTERFERENCE_BUDGET: usize = 1 << 22;
 
 /// No local: an action that is not a copy, an unassigned colour.
 const NONE: u32 = u32::MAX;
