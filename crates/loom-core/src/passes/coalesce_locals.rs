@@ -26,9 +26,14 @@
 //!    lowest free colour of its type. Two orders are tried; the one
 //!    removing more copies, then using fewer locals, wins.
 //!
-//! Non-nullable reference locals are left alone (they must be written
-//! before each read, which merging could break). Declared locals are then
-//! renumbered compactly in the order of their first input index.
+//! A local set once and then read once in the same body gets a colour of
+//! its own: the writer keeps such a value on the operand stack (see
+//! `lower::keep_on_stack`), which merging would prevent. Non-nullable
+//! reference locals are left alone (they must be written before each
+//! read, which merging could break). Declared locals are then renumbered
+//! compactly in the order of their first input index; the writer may drop
+//! the ones it leaves unused. Functions beyond the budgets below are left
+//! unchanged, so the work stays bounded on huge functions.
 
 use crate::ir::{ExprId, Function, Kind, Results};
 use crate::pass::Changed;
