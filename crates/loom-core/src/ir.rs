@@ -271,3 +271,73 @@ impl Function<'_> {
         uses
     }
 }
+
+/// Renumbering of locals, shared by the passes that reallocate them.
+impl<'a> Function<'a> {
+    /// Gives every local `l` used in the code reachable from the root the
+    /// index `new_index[l]`, and makes `locals` the declared locals. No
+    /// declared local keeps its input index afterwards, so all of them are
+    /// left to the writer to drop when unused (`scratch_from` = first
+    /// declared local).
+    pub fn renumber_locals(&mut self, new_index: &[u32], locals: Vec<ValType>) {
+        for id in self.local_accesses() {
+            match &mut self.exprs[id.index()].kind {
+                Kind::Op(
+                    Operator::LocalGet { local_index }
+                    | Operator::LocalSet { local_index }
+                    | Operator::LocalTee { local_index },
+                ) => *local_index = new_index[*local_index as usize],
+                Kind::Assign { locals } => {
+                    for l in locals {
+                        *l = new_index[*l as usize];
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.locals = locals;
+        self.scratch_from = self.params.len() as u32;
+    }
+
+    /// The nodes reachable from the root that read or write locals
+    /// (`local.get`, `local.set`, `local.tee`, `Assign`), in `walk` order.
+    /// Unlike `walk`, allocates nothing per node: it runs on every function.
+    pub fn local_accesses(&self) -> Vec<ExprId> {
+        let mut found = Vec::new();
+        let mut work = vec![self.body];
+        while let Some(id) = work.pop() {
+            let expr = self.expr(id);
+            match &expr.kind {
+                Kind::Op(
+                    Operator::LocalGet { .. }
+                    | Operator::LocalSet { .. }
+                    | Operator::LocalTee { .. },
+                )
+                | Kind::Assign { .. } => found.push(id),
+                Kind::Block { body, .. } | Kind::Loop { body, .. } => {
+                    work.extend(body.iter().rev())
+                }
+                Kind::TryTable(t) => work.extend(t.body.iter().rev()),
+                Kind::If {
+                    then_body,
+                    else_body,
+                    ..
+                } => {
+                    for body in else_body.iter() {
+                        work.extend(body.iter().rev());
+                    }
+                    work.extend(then_body.iter().rev());
+                }
+                Kind::Try(t) => {
+                    for c in t.catches.iter().rev() {
+                        work.extend(c.body.iter().rev());
+                    }
+                    work.extend(t.body.iter().rev());
+                }
+                Kind::Branch { .. } | Kind::Op(_) | Kind::Pop => {}
+            }
+            work.extend(expr.args.iter().rev());
+        }
+        found
+    }
+}

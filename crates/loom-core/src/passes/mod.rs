@@ -4,15 +4,22 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod coalesce_locals;
 pub mod dce;
 pub mod duplicate_function_elimination;
 pub mod merge_blocks;
 pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
+pub mod reorder_locals;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "coalesce-locals",
+        description: "register allocation: locals with disjoint live ranges share an index",
+        kind: PassKind::Function(coalesce_locals::run),
+    },
     Pass {
         name: "dce",
         description: "remove code that can never run",
@@ -42,6 +49,11 @@ pub static REGISTRY: &[Pass] = &[
         name: "reorder-functions",
         description: "most-referenced functions first, for shorter call indices",
         kind: PassKind::Module(reorder_functions::run),
+    },
+    Pass {
+        name: "reorder-locals",
+        description: "most-used locals first, unused ones removed, types grouped",
+        kind: PassKind::Function(reorder_locals::run),
     },
     Pass {
         name: "vacuum",

@@ -1,0 +1,1044 @@
+//! `coalesce-locals`: register allocation for locals. Locals whose live
+//! ranges do not overlap share one index, so a function declares fewer
+//! locals, and a copy `local.set $a (local.get $b)` whose two locals end up
+//! sharing an index disappears. This is where most of wasm-opt's gain on
+//! compiler output comes from (its `CoalesceLocals`); the algorithm here is
+//! our own and stays near-linear:
+//!
+//! 1. The tree becomes a control-flow graph of basic blocks, each a list of
+//!    local reads and writes. Branches go to their label's block; inside a
+//!    `try` or `try_table` body, every block (and a split before every
+//!    write) also flows to the handlers, since a throw anywhere in the body
+//!    reaches each of them with the locals as they are at that point.
+//! 2. Liveness is computed one local at a time, walking backwards from its
+//!    reads until its writes (cost: the size of the live sets, no
+//!    iteration to a fixpoint), and kept as sparse lists per block.
+//! 3. Two locals of the same type interfere when one is written while the
+//!    other is live, except that a copy `$a = $b` does not make `$a` and
+//!    `$b` interfere (they hold the same value). Function entry writes
+//!    every local: the parameters their arguments, the others zero, so a
+//!    local read before any write interferes with every parameter, but not
+//!    with other zero-initialized locals. A write to a local that is not
+//!    live afterwards is removed (its value is dropped) instead.
+//! 4. Greedy colouring, parameters first (they never move, but a declared
+//!    local may join one), then locals by how many copies they take part
+//!    in, each joining the colour that removes the most copies, else the
+//!    lowest free colour of its type. Two orders are tried; the one
+//!    removing more copies, then using fewer locals, wins.
+//!
+//! A local set once and then read once in the same body gets a colour of
+//! its own: the writer keeps such a value on the operand stack (see
+//! `lower::keep_on_stack`), which merging would prevent. Non-nullable
+//! reference locals are left alone (they must be written before each
+//! read, which merging could break). Declared locals are then renumbered
+//! compactly in the order of their first input index; the writer may drop
+//! the ones it leaves unused. Functions beyond the budgets below are left
+//! unchanged, so the work stays bounded on huge functions.
+
+use crate::ir::{ExprId, Function, Kind, Results};
+use crate::pass::Changed;
+use std::collections::HashMap;
+use wasmparser::{Operator, ValType};
+
+/// Most (block, live local) pairs liveness may record in one function:
+/// bounds its memory (8 bytes each) and time. A function beyond it is
+/// left unchanged.
+const LIVENESS_BUDGET: usize = 1 << 22;
+
+/// Most live locals the interference scan may visit in one function (each
+/// write visits the locals live after it): bounds its time, and its memory
+/// (up to 8 bytes each). A function beyond it is left unchanged.
+const INTERFERENCE_BUDGET: usize = 1 << 22;
+
+/// No local: an action that is not a copy, an unassigned colour.
+const NONE: u32 = u32::MAX;
+
+pub fn run(func: &mut Function<'_>) -> Changed {
+    let types: Vec<ValType> = func.params.iter().chain(&func.locals).copied().collect();
+    // Non-nullable references must be written before they are read: leave
+    // them (and all their uses) out.
+    let tracked: Vec<bool> = types
+        .iter()
+        .map(|t| !matches!(t, ValType::Ref(r) if !r.is_nullable()))
+        .collect();
+    let cfg = Cfg::build(func, &tracked);
+    let Some(liveness) = Liveness::compute(&cfg, types.len()) else {
+        return false;
+    };
+    let Some(graph) = Interference::compute(func, &cfg, &liveness, &types) else {
+        return false;
+    };
+    let params = func.params.len();
+    let colouring = pick_colours(&cfg, &graph, &types, params);
+    apply(func, &cfg, &graph, &colouring, &types, &tracked)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Access {
+    Get,
+    Set,
+    Tee,
+    /// One of the locals an `Assign` stores; consecutive actions of the
+    /// same node are its locals.
+    Assign,
+}
+
+/// A read or write of a tracked local.
+#[derive(Clone, Copy, Debug)]
+struct Action {
+    access: Access,
+    local: u32,
+    expr: ExprId,
+    /// For a `set`/`tee` of a `local.get`, the local copied; else `NONE`.
+    copy_of: u32,
+    /// The body (block arm) it stands in, numbered in walk order.
+    body: u32,
+}
+
+/// The control-flow graph: blocks are ranges of `actions` (each block's
+/// actions are contiguous, as a block is current only once) and edges.
+struct Cfg {
+    actions: Vec<Action>,
+    ranges: Vec<(u32, u32)>,
+    edges: Vec<(u32, u32)>,
+}
+
+/// The entry block; nothing branches to it (a loop starts its own block).
+const ENTRY: u32 = 0;
+
+enum Work {
+    Visit(ExprId),
+    Emit(ExprId),
+    Open(ExprId),
+    /// An edge from the current block to this one.
+    Goto(u32),
+    /// This block becomes the current one.
+    Switch(u32),
+    /// Goto, then Switch.
+    Join(u32),
+    /// Leaves the innermost `try`/`try_table` body.
+    PopHandlers,
+    EnterBody,
+    LeaveBody,
+}
+
+struct Builder<'f, 'a> {
+    func: &'f Function<'a>,
+    tracked: &'f [bool],
+    cfg: Cfg,
+    current: u32,
+    /// The block a branch to each label node goes to (`NONE` elsewhere).
+    label_block: Vec<u32>,
+    /// Handler dispatch blocks of the enclosing `try`/`try_table` bodies:
+    /// every block created inside flows to the innermost.
+    handlers: Vec<u32>,
+    /// Each legacy `try`'s dispatch block, for `delegate` to it.
+    try_dispatch: HashMap<ExprId, u32>,
+    /// The bodies (block arms) open, innermost last, and how many so far.
+    bodies: Vec<u32>,
+    body_count: u32,
+}
+
+impl Cfg {
+    fn build(func: &Function<'_>, tracked: &[bool]) -> Cfg {
+        let mut b = Builder {
+            func,
+            tracked,
+            cfg: Cfg {
+                actions: Vec::new(),
+                ranges: Vec::new(),
+                edges: Vec::new(),
+            },
+            current: ENTRY,
+            label_block: vec![NONE; func.exprs.len()],
+            handlers: Vec::new(),
+            try_dispatch: HashMap::new(),
+            bodies: vec![0],
+            body_count: 1,
+        };
+        let entry = b.new_block();
+        debug_assert_eq!(entry, ENTRY);
+        let mut work = vec![Work::Visit(func.body)];
+        while let Some(item) = work.pop() {
+            b.step(item, &mut work);
+        }
+        let end = b.cfg.actions.len() as u32;
+        b.cfg.ranges[b.current as usize].1 = end;
+        b.cfg
+    }
+
+    fn blocks(&self) -> usize {
+        self.ranges.len()
+    }
+
+    fn actions_of(&self, block: usize) -> &[Action] {
+        let (start, end) = self.ranges[block];
+        &self.actions[start as usize..end as usize]
+    }
+}
+
+impl Builder<'_, '_> {
+    fn new_block(&mut self) -> u32 {
+        let block = self.cfg.ranges.len() as u32;
+        self.cfg.ranges.push((0, 0));
+        if let Some(&dispatch) = self.handlers.last() {
+            self.cfg.edges.push((block, dispatch));
+        }
+        block
+    }
+
+    fn edge_to(&mut self, to: u32) {
+        self.cfg.edges.push((self.current, to));
+    }
+
+    fn switch(&mut self, to: u32) {
+        let at = self.cfg.actions.len() as u32;
+        self.cfg.ranges[self.current as usize].1 = at;
+        self.cfg.ranges[to as usize].0 = at;
+        self.current = to;
+    }
+
+    /// Continues in a new block reached only from the current one.
+    fn fall_through(&mut self) {
+        let next = self.new_block();
+        self.edge_to(next);
+        self.switch(next);
+    }
+
+    /// Before a write inside a `try` body: the handlers must see the
+    /// locals as they are before it (a throw may come first).
+    fn before_write(&mut self) {
+        if !self.handlers.is_empty() {
+            self.fall_through();
+        }
+    }
+
+    fn push(&mut self, access: Access, local: u32, expr: ExprId, copy_of: u32) {
+        self.cfg.actions.push(Action {
+            access,
+            local,
+            expr,
+            copy_of,
+            body: *self.bodies.last().expect("the root body is open"),
+        });
+    }
+
+    fn step(&mut self, item: Work, work: &mut Vec<Work>) {
+        let func = self.func;
+        match item {
+            Work::Visit(id) => {
+                let expr = func.expr(id);
+                let labeled = matches!(
+                    expr.kind,
+                    Kind::Block { .. }
+                        | Kind::Loop { .. }
+                        | Kind::If { .. }
+                        | Kind::Try(_)
+                        | Kind::TryTable(_)
+                );
+                work.push(if labeled {
+                    Work::Open(id)
+                } else {
+                    Work::Emit(id)
+                });
+                work.extend(expr.args.iter().rev().map(|a| Work::Visit(*a)));
+            }
+            Work::Open(id) => self.open(id, work),
+            Work::Emit(id) => self.emit(id),
+            Work::Goto(to) => self.edge_to(to),
+            Work::Switch(to) => self.switch(to),
+            Work::Join(to) => {
+                self.edge_to(to);
+                self.switch(to);
+            }
+            Work::PopHandlers => {
+                self.handlers.pop();
+            }
+            Work::EnterBody => {
+                self.bodies.push(self.body_count);
+                self.body_count += 1;
+            }
+            Work::LeaveBody => {
+                self.bodies.pop();
+            }
+        }
+    }
+
+    fn visit_body(work: &mut Vec<Work>, body: &[ExprId]) {
+        work.push(Work::LeaveBody);
+        work.extend(body.iter().rev().map(|id| Work::Visit(*id)));
+        work.push(Work::EnterBody);
+    }
+
+    /// Enters a labeled node, its operands evaluated; pushes the work for
+    /// its bodies.
+    fn open(&mut self, id: ExprId, work: &mut Vec<Work>) {
+        let func = self.func;
+        match &func.expr(id).kind {
+            Kind::Block { body, .. } => {
+                let after = self.new_block();
+                self.label_block[id.index()] = after;
+                work.push(Work::Join(after));
+                Self::visit_body(work, body);
+            }
+            Kind::Loop { body, .. } => {
+                let top = self.new_block();
+                self.label_block[id.index()] = top;
+                self.edge_to(top);
+                self.switch(top);
+                Self::visit_body(work, body);
+            }
+            Kind::If {
+                then_body,
+                else_body,
+                ..
+            } => {
+                let condition = self.current;
+                let after = self.new_block();
+                self.label_block[id.index()] = after;
+                let then_block = self.new_block();
+                self.cfg.edges.push((condition, then_block));
+                work.push(Work::Join(after));
+                match else_body {
+                    Some(else_body) => {
+                        let else_block = self.new_block();
+                        self.cfg.edges.push((condition, else_block));
+                        Self::visit_body(work, else_body);
+                        work.push(Work::Switch(else_block));
+                        work.push(Work::Goto(after));
+                    }
+                    None => self.cfg.edges.push((condition, after)),
+                }
+                Self::visit_body(work, then_body);
+                work.push(Work::Switch(then_block));
+            }
+            Kind::Try(t) => {
+                let after = self.new_block();
+                self.label_block[id.index()] = after;
+                // Created outside the body: what a handler does not catch
+                // goes on to the enclosing handlers.
+                let dispatch = self.new_block();
+                self.try_dispatch.insert(id, dispatch);
+                if let Some(target) = t.delegate {
+                    if let Some(&outer) = self.try_dispatch.get(&target) {
+                        self.cfg.edges.push((dispatch, outer));
+                    }
+                }
+                let catch_blocks: Vec<u32> = t.catches.iter().map(|_| self.new_block()).collect();
+                for &c in &catch_blocks {
+                    self.cfg.edges.push((dispatch, c));
+                }
+                work.push(Work::Switch(after));
+                for (catch, &block) in t.catches.iter().zip(&catch_blocks).rev() {
+                    work.push(Work::Goto(after));
+                    Self::visit_body(work, &catch.body);
+                    work.push(Work::Switch(block));
+                }
+                work.push(Work::PopHandlers);
+                work.push(Work::Goto(after));
+                Self::visit_body(work, &t.body);
+                self.handlers.push(dispatch);
+                self.fall_through();
+            }
+            Kind::TryTable(t) => {
+                let after = self.new_block();
+                self.label_block[id.index()] = after;
+                let dispatch = self.new_block();
+                for target in &t.targets {
+                    let to = self.label_block[target.index()];
+                    self.cfg.edges.push((dispatch, to));
+                }
+                work.push(Work::Join(after));
+                work.push(Work::PopHandlers);
+                Self::visit_body(work, &t.body);
+                self.handlers.push(dispatch);
+                self.fall_through();
+            }
+            _ => unreachable!("only labeled nodes are opened"),
+        }
+    }
+
+    /// Records what a node without bodies does, its operands evaluated.
+    fn emit(&mut self, id: ExprId) {
+        let func = self.func;
+        let expr = func.expr(id);
+        match &expr.kind {
+            Kind::Op(Operator::LocalGet { local_index }) if self.tracked[*local_index as usize] => {
+                self.push(Access::Get, *local_index, id, NONE);
+            }
+            Kind::Op(
+                op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }),
+            ) if self.tracked[*local_index as usize] => {
+                let copy_of = match func.expr(expr.args[0]).kind {
+                    Kind::Op(Operator::LocalGet { local_index: from })
+                        if self.tracked[from as usize] =>
+                    {
+                        from
+                    }
+                    _ => NONE,
+                };
+                let access = match op {
+                    Operator::LocalSet { .. } => Access::Set,
+                    _ => Access::Tee,
+                };
+                self.before_write();
+                self.push(access, *local_index, id, copy_of);
+            }
+            Kind::Assign { locals } => {
+                self.before_write();
+                for &local in locals {
+                    if self.tracked[local as usize] {
+                        self.push(Access::Assign, local, id, NONE);
+                    }
+                }
+            }
+            Kind::Branch { op, targets } => {
+                // `rethrow` throws: it reaches the handlers, not its label.
+                if !matches!(**op, Operator::Rethrow { .. }) {
+                    for target in targets {
+                        let to = self.label_block[target.index()];
+                        self.edge_to(to);
+                    }
+                }
+                if expr.results == Results::Unreachable {
+                    let dead = self.new_block();
+                    self.switch(dead);
+                } else {
+                    self.fall_through();
+                }
+            }
+            _ if expr.results == Results::Unreachable => {
+                let dead = self.new_block();
+                self.switch(dead);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Compressed lists: `items[starts[k]..starts[k + 1]]` belong to key `k`.
+struct Lists {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    /// Groups `(key, item)` pairs by key, keeping their order within a key.
+    fn from_pairs(keys: usize, pairs: &[(u32, u32)]) -> Lists {
+        let mut starts = vec![0u32; keys + 1];
+        for &(k, _) in pairs {
+            starts[k as usize + 1] += 1;
+        }
+        for k in 0..keys {
+            starts[k + 1] += starts[k];
+        }
+        let mut fill = starts.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(k, item) in pairs {
+            items[fill[k as usize] as usize] = item;
+            fill[k as usize] += 1;
+        }
+        Lists { starts, items }
+    }
+
+    fn of(&self, key: usize) -> &[u32] {
+        &self.items[self.starts[key] as usize..self.starts[key + 1] as usize]
+    }
+}
+
+struct Liveness {
+    /// The locals live at the end of each block, ascending.
+    live_out: Lists,
+    /// The locals live at function entry (read before written on some path).
+    live_at_entry: Vec<u32>,
+    /// Blocks reachable from the entry.
+    reachable: Vec<bool>,
+}
+
+impl Liveness {
+    /// `None` when the function is over `LIVENESS_BUDGET`.
+    fn compute(cfg: &Cfg, locals: usize) -> Option<Liveness> {
+        let blocks = cfg.blocks();
+        // Per local: blocks reading it before writing it, blocks writing it.
+        let mut reads_first = Vec::new();
+        let mut writes = Vec::new();
+        let mut read_in = vec![NONE; locals];
+        let mut written_in = vec![NONE; locals];
+        for block in 0..blocks {
+            let b = block as u32;
+            for action in cfg.actions_of(block) {
+                let l = action.local as usize;
+                if action.access == Access::Get {
+                    if written_in[l] != b && read_in[l] != b {
+                        read_in[l] = b;
+                        reads_first.push((action.local, b));
+                    }
+                } else if written_in[l] != b {
+                    written_in[l] = b;
+                    writes.push((action.local, b));
+                }
+            }
+        }
+        let reads_first = Lists::from_pairs(locals, &reads_first);
+        let writes = Lists::from_pairs(locals, &writes);
+        let swapped: Vec<(u32, u32)> = cfg.edges.iter().map(|&(from, to)| (to, from)).collect();
+        let preds = Lists::from_pairs(blocks, &swapped);
+
+        // Walk each local's live range backwards from its reads, stopping
+        // at blocks that write it. Stamps hold the local last processed.
+        let mut kills = vec![NONE; blocks];
+        let mut live_in = vec![NONE; blocks];
+        let mut live_out_mark = vec![NONE; blocks];
+        let mut live_out = Vec::new();
+        let mut live_at_entry = Vec::new();
+        let mut work = Vec::new();
+        for local in 0..locals {
+            let x = local as u32;
+            for &b in writes.of(local) {
+                kills[b as usize] = x;
+            }
+            for &b in reads_first.of(local) {
+                if live_in[b as usize] != x {
+                    live_in[b as usize] = x;
+                    work.push(b);
+                }
+            }
+            while let Some(b) = work.pop() {
+                if b == ENTRY {
+                    live_at_entry.push(x);
+                }
+                for &p in preds.of(b as usize) {
+                    let p = p as usize;
+                    if live_out_mark[p] != x {
+                        live_out_mark[p] = x;
+                        live_out.push((p as u32, x));
+                        if live_out.len() > LIVENESS_BUDGET {
+                            return None;
+                        }
+                    }
+                    if kills[p] != x && live_in[p] != x {
+                        live_in[p] = x;
+                        work.push(p as u32);
+                    }
+                }
+            }
+        }
+
+        let successors = Lists::from_pairs(blocks, &cfg.edges);
+        let mut reachable = vec![false; blocks];
+        reachable[ENTRY as usize] = true;
+        let mut work = vec![ENTRY];
+        while let Some(b) = work.pop() {
+            for &s in successors.of(b as usize) {
+                if !std::mem::replace(&mut reachable[s as usize], true) {
+                    work.push(s);
+                }
+            }
+        }
+        Some(Liveness {
+            live_out: Lists::from_pairs(blocks, &live_out),
+            live_at_entry,
+            reachable,
+        })
+    }
+}
+
+/// A set of locals with constant-time insert, remove, clear and membership
+/// (Briggs and Torczon's sparse set).
+struct SparseSet {
+    dense: Vec<u32>,
+    sparse: Vec<u32>,
+}
+
+impl SparseSet {
+    fn new(universe: usize) -> SparseSet {
+        SparseSet {
+            dense: Vec::new(),
+            sparse: vec![0; universe],
+        }
+    }
+
+    fn contains(&self, x: u32) -> bool {
+        let at = self.sparse[x as usize] as usize;
+        at < self.dense.len() && self.dense[at] == x
+    }
+
+    fn insert(&mut self, x: u32) {
+        if !self.contains(x) {
+            self.sparse[x as usize] = self.dense.len() as u32;
+            self.dense.push(x);
+        }
+    }
+
+    fn remove(&mut self, x: u32) {
+        if self.contains(x) {
+            let at = self.sparse[x as usize] as usize;
+            let last = *self.dense.last().expect("contains x");
+            self.dense.swap_remove(at);
+            if last != x {
+                self.sparse[last as usize] = at as u32;
+            }
+        }
+    }
+}
+
+struct Interference {
+    /// Each local's interfering locals (same type only).
+    neighbours: Lists,
+    /// Each local's copy partners (each copy listed once per direction).
+    copies: Lists,
+    /// Per action: a write never read, to remove.
+    dead: Vec<bool>,
+}
+
+impl Interference {
+    /// `None` when the function is over `INTERFERENCE_BUDGET`.
+    fn compute(
+        func: &Function<'_>,
+        cfg: &Cfg,
+        liveness: &Liveness,
+        types: &[ValType],
+    ) -> Option<Interference> {
+        let locals = types.len();
+        let params = func.params.len() as u32;
+        // Interfering pairs, the lower local in the high half (as one
+        // integer: sorting them is the hot spot of this pass).
+        let mut pairs: Vec<u64> = Vec::new();
+        let pair = |a: u32, b: u32| (a.min(b) as u64) << 32 | a.max(b) as u64;
+        let mut visited = 0usize;
+        let mut dead = vec![false; cfg.actions.len()];
+        let mut live = SparseSet::new(locals);
+        let mut interfere_with_live =
+            |x: u32, except: u32, live: &SparseSet, pairs: &mut Vec<u64>| {
+                for &y in &live.dense {
+                    if y != x && y != except && types[y as usize] == types[x as usize] {
+                        pairs.push(pair(x, y));
+                    }
+                }
+                visited += live.dense.len();
+                visited <= INTERFERENCE_BUDGET
+            };
+        for block in 0..cfg.blocks() {
+            let reachable = liveness.reachable[block];
+            live.dense.clear();
+            for &l in liveness.live_out.of(block) {
+                live.insert(l);
+            }
+            let (start, end) = cfg.ranges[block];
+            let mut i = end as usize;
+            while i > start as usize {
+                i -= 1;
+                let action = cfg.actions[i];
+                let x = action.local;
+                match action.access {
+                    Access::Get => live.insert(x),
+                    Access::Set | Access::Tee => {
+                        if !live.contains(x) && removable(func, &action) {
+                            dead[i] = true;
+                            continue;
+                        }
+                        if reachable && !interfere_with_live(x, action.copy_of, &live, &mut pairs) {
+                            return None;
+                        }
+                        live.remove(x);
+                    }
+                    Access::Assign => {
+                        // All locals of one `Assign` are written at once:
+                        // they interfere with each other and what is live.
+                        let mut first = i;
+                        while first > start as usize
+                            && cfg.actions[first - 1].access == Access::Assign
+                            && cfg.actions[first - 1].expr == action.expr
+                        {
+                            first -= 1;
+                        }
+                        let group = &cfg.actions[first..=i];
+                        if reachable {
+                            for (k, a) in group.iter().enumerate() {
+                                if !interfere_with_live(a.local, NONE, &live, &mut pairs) {
+                                    return None;
+                                }
+                                for b in &group[k + 1..] {
+                                    if a.local != b.local
+                                        && types[a.local as usize] == types[b.local as usize]
+                                    {
+                                        pairs.push(pair(a.local, b.local));
+                                    }
+                                }
+                            }
+                        }
+                        for a in group {
+                            live.remove(a.local);
+                        }
+                        i = first;
+                    }
+                }
+            }
+        }
+        // Entry writes each parameter's argument and every other local's
+        // zero: a local read before written interferes with the parameters.
+        for &x in &liveness.live_at_entry {
+            if x < params {
+                continue;
+            }
+            for p in 0..params {
+                if types[p as usize] == types[x as usize] {
+                    pairs.push(pair(x, p));
+                }
+            }
+            visited += params as usize;
+            if visited > INTERFERENCE_BUDGET {
+                return None;
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let pairs: Vec<(u32, u32)> = pairs
+            .iter()
+            .flat_map(|&p| {
+                let (a, b) = ((p >> 32) as u32, p as u32);
+                [(a, b), (b, a)]
+            })
+            .collect();
+        let copies: Vec<(u32, u32)> = cfg
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|&(i, a)| {
+                a.copy_of != NONE
+                    && a.copy_of != a.local
+                    && types[a.copy_of as usize] == types[a.local as usize]
+                    && !dead[i]
+            })
+            .flat_map(|(_, a)| [(a.local, a.copy_of), (a.copy_of, a.local)])
+            .collect();
+        Some(Interference {
+            neighbours: Lists::from_pairs(locals, &pairs),
+            copies: Lists::from_pairs(locals, &copies),
+            dead,
+        })
+    }
+}
+
+/// Whether a write found dead can go: a `set` becomes a `drop` of its
+/// value, a `tee` its value, which must then not be a labeled node
+/// (branches name labels by node id, which the move would change).
+fn removable(func: &Function<'_>, action: &Action) -> bool {
+    match action.access {
+        Access::Set => true,
+        Access::Tee => {
+            let value = func.expr(action.expr).args[0];
+            !matches!(
+                func.expr(value).kind,
+                Kind::Block { .. }
+                    | Kind::Loop { .. }
+                    | Kind::If { .. }
+                    | Kind::Try(_)
+                    | Kind::TryTable(_)
+            )
+        }
+        Access::Get | Access::Assign => false,
+    }
+}
+
+/// The chosen colour of each local (`NONE` for unused ones), parameters
+/// being their own colours.
+struct Colouring {
+    colour: Vec<u32>,
+    removed_copies: u32,
+    colours: u32,
+}
+
+fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usize) -> Colouring {
+    let locals = types.len();
+    let mut used = vec![false; locals];
+    for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
+        used[a.local as usize] |= !dead;
+    }
+    let on_stack = kept_on_stack(cfg, graph, locals);
+    let copy_count = |l: usize| graph.copies.of(l).len();
+    let mut order: Vec<u32> = (params as u32..locals as u32)
+        .filter(|&l| used[l as usize])
+        .collect();
+    // Most copies first, then input order; and the same with ties in
+    // reverse order, which sometimes does better.
+    order.sort_by_key(|&l| std::cmp::Reverse(copy_count(l as usize)));
+    let natural = colour_in_order(&order, graph, types, params, &on_stack);
+    order.sort_by_key(|&l| {
+        (
+            std::cmp::Reverse(copy_count(l as usize)),
+            std::cmp::Reverse(l),
+        )
+    });
+    let reversed = colour_in_order(&order, graph, types, params, &on_stack);
+    if (reversed.removed_copies, std::cmp::Reverse(reversed.colours))
+        > (natural.removed_copies, std::cmp::Reverse(natural.colours))
+    {
+        reversed
+    } else {
+        natural
+    }
+}
+
+/// The locals the writer will likely keep on the operand stack instead
+/// (one `local.set`, then one `local.get` in the same body, see
+/// `lower::keep_on_stack`): merging one would take two instructions away
+/// from the writer to save at best the same two, and often nothing.
+fn kept_on_stack(cfg: &Cfg, graph: &Interference, locals: usize) -> Vec<bool> {
+    #[derive(Clone, Copy, Default)]
+    struct Uses {
+        sets: u32,
+        gets: u32,
+        others: u32,
+        set_body: u32,
+        get_body: u32,
+    }
+    let mut uses = vec![Uses::default(); locals];
+    for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
+        let u = &mut uses[a.local as usize];
+        match a.access {
+            _ if dead => {}
+            Access::Set => (u.sets, u.set_body) = (u.sets + 1, a.body),
+            // A get before the set does not count as the pair's.
+            Access::Get if u.sets == 1 => (u.gets, u.get_body) = (u.gets + 1, a.body),
+            _ => u.others += 1,
+        }
+    }
+    uses.iter()
+        .map(|u| u.sets == 1 && u.gets == 1 && u.others == 0 && u.set_body == u.get_body)
+        .collect()
+}
+
+/// Greedy colouring in the given order: each local takes the free colour
+/// (one with no interfering member) of its type that removes the most
+/// copies, else the lowest free one, else a new one. Locals left for the
+/// writer to keep on the stack get colours of their own.
+fn colour_in_order(
+    order: &[u32],
+    graph: &Interference,
+    types: &[ValType],
+    params: usize,
+    on_stack: &[bool],
+) -> Colouring {
+    let mut colour = vec![NONE; types.len()];
+    let mut colour_type: Vec<ValType> = Vec::new();
+    let mut by_type: HashMap<ValType, Vec<u32>> = HashMap::new();
+    for (p, ty) in types.iter().enumerate().take(params) {
+        colour[p] = p as u32;
+        colour_type.push(*ty);
+        by_type.entry(*ty).or_default().push(p as u32);
+    }
+    // Stamps: `taken[c] == x` when colour c has a member interfering with
+    // x; `gain[c]` counts x's copies into c when `gain_of[c] == x`.
+    let mut taken: Vec<u32> = vec![NONE; params];
+    let mut gain: Vec<u32> = vec![0; params];
+    let mut gain_of: Vec<u32> = vec![NONE; params];
+    let mut removed_copies = 0;
+    for &x in order {
+        let xs = x as usize;
+        if on_stack[xs] {
+            colour[xs] = colour_type.len() as u32;
+            colour_type.push(types[xs]);
+            taken.push(NONE);
+            gain.push(0);
+            gain_of.push(NONE);
+            continue;
+        }
+        for &y in graph.neighbours.of(xs) {
+            let c = colour[y as usize];
+            if c != NONE {
+                taken[c as usize] = x;
+            }
+        }
+        let mut best: Option<(u32, u32)> = None;
+        for &y in graph.copies.of(xs) {
+            let c = colour[y as usize];
+            if c == NONE
+                || on_stack[y as usize]
+                || taken[c as usize] == x
+                || colour_type[c as usize] != types[xs]
+            {
+                continue;
+            }
+            let c = c as usize;
+            if gain_of[c] != x {
+                gain_of[c] = x;
+                gain[c] = 0;
+            }
+            gain[c] += 1;
+            if best.is_none_or(|(g, bc)| gain[c] > g || (gain[c] == g && (c as u32) < bc)) {
+                best = Some((gain[c], c as u32));
+            }
+        }
+        let ty = types[xs];
+        let chosen = match best {
+            Some((g, c)) => {
+                removed_copies += g;
+                c
+            }
+            None => {
+                let same_type = by_type.entry(ty).or_default();
+                match same_type.iter().find(|&&c| taken[c as usize] != x) {
+                    Some(&c) => c,
+                    None => {
+                        let c = colour_type.len() as u32;
+                        colour_type.push(ty);
+                        taken.push(NONE);
+                        gain.push(0);
+                        gain_of.push(NONE);
+                        same_type.push(c);
+                        c
+                    }
+                }
+            }
+        };
+        colour[xs] = chosen;
+    }
+    Colouring {
+        colour,
+        removed_copies,
+        colours: colour_type.len() as u32,
+    }
+}
+
+/// Renumbers the locals by colour and removes dead writes and copies that
+/// became `$a = $a`. Returns whether anything changed.
+fn apply(
+    func: &mut Function<'_>,
+    cfg: &Cfg,
+    graph: &Interference,
+    colouring: &Colouring,
+    types: &[ValType],
+    tracked: &[bool],
+) -> Changed {
+    let params = func.params.len();
+    // Declared slots: colours and untracked locals, ordered by their first
+    // input local.
+    let mut first_member: Vec<u32> = vec![NONE; colouring.colours as usize];
+    let mut slots: Vec<u32> = Vec::new();
+    for (l, &is_tracked) in tracked.iter().enumerate().skip(params) {
+        if !is_tracked {
+            slots.push(l as u32);
+            continue;
+        }
+        let c = colouring.colour[l];
+        if c != NONE && c as usize >= params && first_member[c as usize] == NONE {
+            first_member[c as usize] = l as u32;
+            slots.push(l as u32);
+        }
+    }
+    let mut new_index: Vec<u32> = (0..types.len() as u32).collect();
+    for (position, &first) in slots.iter().enumerate() {
+        new_index[first as usize] = (params + position) as u32;
+    }
+    for l in params..types.len() {
+        if tracked[l] {
+            let c = colouring.colour[l];
+            new_index[l] = if c == NONE {
+                NONE
+            } else if (c as usize) < params {
+                c
+            } else {
+                new_index[first_member[c as usize] as usize]
+            };
+        }
+    }
+    let renumbered =
+        slots.len() != func.locals.len() || (params..types.len()).any(|l| new_index[l] != l as u32);
+    // Locals left for the writer to keep on the stack are only dropped
+    // by it when it may renumber them: all of them may be, as here.
+    let mut changed = func.scratch_from != params as u32;
+    func.scratch_from = params as u32;
+    if renumbered {
+        let locals: Vec<ValType> = slots.iter().map(|&l| types[l as usize]).collect();
+        func.renumber_locals(&new_index, locals);
+        changed = true;
+    }
+    for (i, _) in graph.dead.iter().enumerate().filter(|(_, &d)| d) {
+        changed = true;
+        let id = cfg.actions[i].expr;
+        let expr = func.expr_mut(id);
+        match cfg.actions[i].access {
+            Access::Set => expr.kind = Kind::Op(Operator::Drop),
+            _ => {
+                let value = expr.args[0];
+                let nop = crate::ir::Expr {
+                    kind: Kind::Op(Operator::Nop),
+                    args: Default::default(),
+                    results: Results::None,
+                };
+                func.exprs[id.index()] = std::mem::replace(&mut func.exprs[value.index()], nop);
+            }
+        }
+    }
+    let mut removed = vec![false; func.exprs.len()];
+    let mut any_removed = false;
+    for (action, &dead) in cfg.actions.iter().zip(&graph.dead) {
+        if !matches!(action.access, Access::Set | Access::Tee) || dead {
+            continue;
+        }
+        let expr = func.expr(action.expr);
+        let local = match expr.kind {
+            Kind::Op(Operator::LocalSet { local_index } | Operator::LocalTee { local_index }) => {
+                local_index
+            }
+            _ => continue,
+        };
+        let is_self_copy = matches!(
+            func.expr(expr.args[0]).kind,
+            Kind::Op(Operator::LocalGet { local_index }) if local_index == local
+        );
+        if !is_self_copy {
+            continue;
+        }
+        changed = true;
+        let expr = func.expr_mut(action.expr);
+        expr.args.clear();
+        if action.access == Access::Tee {
+            expr.kind = Kind::Op(Operator::LocalGet { local_index: local });
+        } else {
+            expr.kind = Kind::Op(Operator::Nop);
+            removed[action.expr.index()] = true;
+            any_removed = true;
+        }
+    }
+    if any_removed {
+        for owner in func.walk(func.body) {
+            for body in func.bodies_mut(owner) {
+                body.retain(|id| !removed[id.index()]);
+            }
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_set_insert_remove() {
+        let mut set = SparseSet::new(8);
+        set.insert(3);
+        set.insert(5);
+        set.insert(3);
+        assert_eq!(set.dense, vec![3, 5]);
+        set.remove(3);
+        assert!(!set.contains(3) && set.contains(5));
+        set.remove(3);
+        set.insert(7);
+        set.remove(5);
+        assert_eq!(set.dense, vec![7]);
+        // A stale sparse entry must not make a removed element reappear.
+        set.dense.clear();
+        assert!(!set.contains(7));
+    }
+
+    #[test]
+    fn lists_group_by_key_in_order() {
+        let lists = Lists::from_pairs(3, &[(2, 10), (0, 11), (2, 12)]);
+        assert_eq!(lists.of(0), &[11]);
+        assert!(lists.of(1).is_empty());
+        assert_eq!(lists.of(2), &[10, 12]);
+    }
+}
