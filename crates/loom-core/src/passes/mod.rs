@@ -5,6 +5,7 @@
 use crate::pass::{Pass, PassKind};
 
 pub mod reorder_functions;
+pub mod simplify_locals;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
@@ -12,6 +13,11 @@ pub static REGISTRY: &[Pass] = &[
         name: "reorder-functions",
         description: "most-referenced functions first, for shorter call indices",
         kind: PassKind::Module(reorder_functions::run),
+    },
+    Pass {
+        name: "simplify-locals",
+        description: "sink sets into their gets, make tees, remove dead stores",
+        kind: PassKind::Function(simplify_locals::run),
     },
     Pass {
         name: "vacuum",
