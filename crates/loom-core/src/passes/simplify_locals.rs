@@ -15,6 +15,8 @@
 //!   becomes its value. Dead means the local has no gets at all, or it is
 //!   written again (or the function is left) on every path from the set
 //!   before any read. Parameters are locals like any other here;
+//! - structure: an `if` whose two arms both end in `local.set $x` becomes
+//!   one `local.set $x` of an `if` with a result (one set fewer);
 //! - peepholes: `drop (local.get)` goes, `drop (local.tee)` becomes a set,
 //!   `local.set $x (local.get $x)` goes, `local.tee $x (local.get $x)`
 //!   becomes the get.
@@ -51,6 +53,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         let mut removed = vec![false; func.exprs.len()];
         let mut round = peepholes(func, &mut removed);
         round |= Walk::new(func, &mut removed).run();
+        round |= if_results(func);
         if !round {
             break;
         }
@@ -686,4 +689,109 @@ fn sweep(func: &mut Function<'_>, removed: &[bool]) {
             body.retain(|id| !removed.get(id.index()).copied().unwrap_or(false));
         }
     }
+}
+
+/// `if c (then .. (local.set $x A)) (else .. (local.set $x B))` becomes
+/// `local.set $x (if (result t) c (then .. A) (else .. B))`: one set fewer.
+/// Only for an `if` without parameters or result that no branch targets (a
+/// branch to it would have to carry the value), and only for locals whose
+/// type is one byte as a block type (numbers and vectors), so it is always
+/// smaller.
+fn if_results(func: &mut Function<'_>) -> bool {
+    let mut targeted = vec![false; func.exprs.len()];
+    let mut owners = Vec::new();
+    for id in func.walk(func.body) {
+        match &func.expr(id).kind {
+            Kind::Branch { targets, .. } => {
+                for t in targets {
+                    targeted[t.index()] = true;
+                }
+            }
+            Kind::Try(t) => {
+                if let Some(d) = t.delegate {
+                    targeted[d.index()] = true;
+                }
+            }
+            Kind::TryTable(t) => {
+                for target in &t.targets {
+                    targeted[target.index()] = true;
+                }
+            }
+            _ => {}
+        }
+        if !func.bodies(id).is_empty() {
+            owners.push(id);
+        }
+    }
+    let local_types: Vec<ValType> = func.params.iter().chain(&func.locals).copied().collect();
+    let mut changed = false;
+    for owner in owners {
+        for arm in 0..func.bodies(owner).len() {
+            for i in 0..func.bodies(owner)[arm].len() {
+                let stmt = func.bodies(owner)[arm][i];
+                let Some((local, then_value, else_value)) = if_arms_set(func, stmt, &targeted)
+                else {
+                    continue;
+                };
+                let Some(&ty) = local_types.get(local as usize) else {
+                    continue;
+                };
+                if matches!(ty, ValType::Ref(_)) {
+                    continue;
+                }
+                let Kind::If {
+                    ty: block_ty,
+                    then_body,
+                    else_body: Some(else_body),
+                } = &mut func.expr_mut(stmt).kind
+                else {
+                    continue;
+                };
+                *block_ty = wasmparser::BlockType::Type(ty);
+                *then_body.last_mut().expect("checked") = then_value;
+                *else_body.last_mut().expect("checked") = else_value;
+                func.expr_mut(stmt).results = Results::One(ty);
+                let set = func.add(
+                    Kind::Op(Operator::LocalSet { local_index: local }),
+                    smallvec::smallvec![stmt],
+                    Results::None,
+                );
+                func.bodies_mut(owner)[arm][i] = set;
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// For a statement `if` of the shape `if_results` wants: the local and the
+/// values its arms store last.
+fn if_arms_set(
+    func: &Function<'_>,
+    id: ExprId,
+    targeted: &[bool],
+) -> Option<(u32, ExprId, ExprId)> {
+    let expr = func.expr(id);
+    let Kind::If {
+        ty: wasmparser::BlockType::Empty,
+        then_body,
+        else_body: Some(else_body),
+    } = &expr.kind
+    else {
+        return None;
+    };
+    if targeted[id.index()] || expr.args.len() != 1 || expr.results != Results::None {
+        return None;
+    }
+    let stored = |body: &[ExprId]| match &func.expr(*body.last()?).kind {
+        Kind::Op(Operator::LocalSet { local_index }) => {
+            let last = func.expr(*body.last()?);
+            let value = *last.args.first()?;
+            (func.expr(value).results.arity() == 1).then_some((*local_index, value))
+        }
+        _ => None,
+    };
+    let (then_local, then_value) = stored(then_body)?;
+    let (else_local, else_value) = stored(else_body)?;
+    (then_local == else_local).then_some((then_local, then_value, else_value))
 }

@@ -217,4 +217,24 @@
     (block (result funcref) (local.get $r))
     (drop)
     (local.get $r))
+
+  (func (export "if_result") (param $p i32) (result i32) (local $x i32)
+    ;; both arms store $x last: one store of an if with a result (then a tee)
+    (if (local.get $p)
+      (then (global.set $g (i32.const 1)) (local.set $x (i32.const 2)))
+      (else (local.set $x (global.get $g))))
+    (i32.add (local.get $x) (local.get $x)))
+
+  (func (export "no_if_result") (param $p i32) (result i32) (local $x i32) (local $y i32)
+    ;; a branch to the if would need a value: stays
+    (if (local.get $p)
+      (then (br_if 0 (global.get $g)) (local.set $x (i32.const 2)))
+      (else (local.set $x (i32.const 3))))
+    ;; different locals: stays
+    (if (local.get $p)
+      (then (local.set $x (i32.const 4)))
+      (else (local.set $y (i32.const 5))))
+    ;; no else arm: an else reading $x would cost more than the set saves
+    (if (local.get $p) (then (local.set $y (i32.const 6))))
+    (i32.add (i32.add (local.get $x) (local.get $x)) (i32.add (local.get $y) (local.get $y))))
 )
