@@ -53,11 +53,12 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         let mut removed = vec![false; func.exprs.len()];
         let mut round = peepholes(func, &mut removed);
         round |= Walk::new(func, &mut removed).run();
-        round |= if_results(func);
         if !round {
             break;
         }
-        sweep(func, &removed);
+        if removed.contains(&true) {
+            sweep(func, &removed);
+        }
         changed = true;
     }
     changed
@@ -263,7 +264,12 @@ impl<'f, 'a> Walk<'f, 'a> {
             match task {
                 Task::Visit(id, pos) => {
                     tasks.push(Task::Exit(id, pos, self.visits));
-                    let bodies = self.func.bodies(id);
+                    let bodies = match self.func.expr(id).kind {
+                        Kind::Op(_) | Kind::Branch { .. } | Kind::Pop | Kind::Assign { .. } => {
+                            Vec::new()
+                        }
+                        _ => self.func.bodies(id),
+                    };
                     for (arm, body) in bodies.iter().enumerate().rev() {
                         for (i, &stmt) in body.iter().enumerate().rev() {
                             tasks.push(Task::Visit(stmt, Pos::Stmt(id, arm as u32, i as u32)));
@@ -320,7 +326,11 @@ impl<'f, 'a> Walk<'f, 'a> {
                 }
             }
             // A value from the loop's last run must not replace all runs.
-            Kind::Loop { .. } | Kind::If { .. } => self.waiting.clear(),
+            Kind::Loop { .. } => self.waiting.clear(),
+            Kind::If { .. } => {
+                self.waiting.clear();
+                self.if_result(id, pos);
+            }
             Kind::Try(_) | Kind::TryTable(_) => {
                 self.waiting.clear();
                 self.forget_pending();
@@ -524,6 +534,56 @@ impl<'f, 'a> Walk<'f, 'a> {
         self.changed = true;
     }
 
+    /// `if c (then .. (local.set $x A)) (else .. (local.set $x B))` becomes
+    /// `local.set $x (if (result t) c (then .. A) (else .. B))`: one set
+    /// fewer. Only for an `if` without parameters or result that no branch
+    /// targets (a branch to it would have to carry the value), and only for
+    /// locals whose type is one byte as a block type (numbers and vectors),
+    /// so it is always smaller.
+    fn if_result(&mut self, id: ExprId, pos: Pos) {
+        if !matches!(pos, Pos::Stmt(..)) || !self.holds(pos, id) {
+            return;
+        }
+        let Some((local, then_value, else_value)) = if_arms_set(self.func, id, &self.targeted)
+        else {
+            return;
+        };
+        let Some(&ty) = self.local_types.get(local as usize) else {
+            return;
+        };
+        if matches!(ty, ValType::Ref(_)) {
+            return;
+        }
+        let Kind::If {
+            ty: block_ty,
+            then_body,
+            else_body: Some(else_body),
+        } = &mut self.func.expr_mut(id).kind
+        else {
+            return;
+        };
+        let (Some(then_last), Some(else_last)) = (then_body.last_mut(), else_body.last_mut())
+        else {
+            return;
+        };
+        *then_last = then_value;
+        *else_last = else_value;
+        *block_ty = wasmparser::BlockType::Type(ty);
+        self.func.expr_mut(id).results = Results::One(ty);
+        let set = self.func.add(
+            Kind::Op(Operator::LocalSet { local_index: local }),
+            smallvec::smallvec![id],
+            Results::None,
+        );
+        if let Some(slot) = self.slot(pos) {
+            *slot = set;
+        }
+        // The arms' stores are now this one.
+        self.forget_pending_of(local);
+        self.note_pending(local, set, pos);
+        self.changed = true;
+    }
+
     /// A store nobody reads: a set keeps only its value's side effects, a
     /// tee becomes its value.
     fn drop_store(&mut self, id: ExprId, pos: Pos) {
@@ -612,12 +672,9 @@ impl<'f, 'a> Walk<'f, 'a> {
         match pos {
             Pos::Root => None,
             Pos::Arg(parent, i) => self.func.expr_mut(parent).args.get_mut(i as usize),
-            Pos::Stmt(owner, arm, i) => self
-                .func
-                .bodies_mut(owner)
-                .into_iter()
-                .nth(arm as usize)?
-                .get_mut(i as usize),
+            Pos::Stmt(owner, arm, i) => {
+                body_mut(self.func, owner, arm as usize)?.get_mut(i as usize)
+            }
         }
     }
 
@@ -628,6 +685,24 @@ impl<'f, 'a> Walk<'f, 'a> {
 
     fn make_nop(&mut self, id: ExprId) {
         make_nop(self.func, self.removed, id);
+    }
+}
+
+/// Body `arm` of `owner` (numbered as `Function::bodies` does), without
+/// collecting the others.
+fn body_mut<'f>(
+    func: &'f mut Function<'_>,
+    owner: ExprId,
+    arm: usize,
+) -> Option<&'f mut Vec<ExprId>> {
+    match (&mut func.expr_mut(owner).kind, arm) {
+        (Kind::Block { body, .. } | Kind::Loop { body, .. }, 0) => Some(body),
+        (Kind::TryTable(t), 0) => Some(&mut t.body),
+        (Kind::If { then_body, .. }, 0) => Some(then_body),
+        (Kind::If { else_body, .. }, 1) => else_body.as_mut(),
+        (Kind::Try(t), 0) => Some(&mut t.body),
+        (Kind::Try(t), arm) => t.catches.get_mut(arm - 1).map(|c| &mut c.body),
+        _ => None,
     }
 }
 
@@ -691,80 +766,7 @@ fn sweep(func: &mut Function<'_>, removed: &[bool]) {
     }
 }
 
-/// `if c (then .. (local.set $x A)) (else .. (local.set $x B))` becomes
-/// `local.set $x (if (result t) c (then .. A) (else .. B))`: one set fewer.
-/// Only for an `if` without parameters or result that no branch targets (a
-/// branch to it would have to carry the value), and only for locals whose
-/// type is one byte as a block type (numbers and vectors), so it is always
-/// smaller.
-fn if_results(func: &mut Function<'_>) -> bool {
-    let mut targeted = vec![false; func.exprs.len()];
-    let mut owners = Vec::new();
-    for id in func.walk(func.body) {
-        match &func.expr(id).kind {
-            Kind::Branch { targets, .. } => {
-                for t in targets {
-                    targeted[t.index()] = true;
-                }
-            }
-            Kind::Try(t) => {
-                if let Some(d) = t.delegate {
-                    targeted[d.index()] = true;
-                }
-            }
-            Kind::TryTable(t) => {
-                for target in &t.targets {
-                    targeted[target.index()] = true;
-                }
-            }
-            _ => {}
-        }
-        if !func.bodies(id).is_empty() {
-            owners.push(id);
-        }
-    }
-    let local_types: Vec<ValType> = func.params.iter().chain(&func.locals).copied().collect();
-    let mut changed = false;
-    for owner in owners {
-        for arm in 0..func.bodies(owner).len() {
-            for i in 0..func.bodies(owner)[arm].len() {
-                let stmt = func.bodies(owner)[arm][i];
-                let Some((local, then_value, else_value)) = if_arms_set(func, stmt, &targeted)
-                else {
-                    continue;
-                };
-                let Some(&ty) = local_types.get(local as usize) else {
-                    continue;
-                };
-                if matches!(ty, ValType::Ref(_)) {
-                    continue;
-                }
-                let Kind::If {
-                    ty: block_ty,
-                    then_body,
-                    else_body: Some(else_body),
-                } = &mut func.expr_mut(stmt).kind
-                else {
-                    continue;
-                };
-                *block_ty = wasmparser::BlockType::Type(ty);
-                *then_body.last_mut().expect("checked") = then_value;
-                *else_body.last_mut().expect("checked") = else_value;
-                func.expr_mut(stmt).results = Results::One(ty);
-                let set = func.add(
-                    Kind::Op(Operator::LocalSet { local_index: local }),
-                    smallvec::smallvec![stmt],
-                    Results::None,
-                );
-                func.bodies_mut(owner)[arm][i] = set;
-                changed = true;
-            }
-        }
-    }
-    changed
-}
-
-/// For a statement `if` of the shape `if_results` wants: the local and the
+/// For a statement `if` of the shape `Walk::if_result` wants: the local and the
 /// values its arms store last.
 fn if_arms_set(
     func: &Function<'_>,
