@@ -797,3 +797,37 @@ fn if_arms_set(
     let (else_local, else_value) = stored(else_body)?;
     (then_local == else_local).then_some((then_local, then_value, else_value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_rules() {
+        let load = Effects::READS_MEMORY | Effects::TRAPS;
+        let store = Effects::WRITES_MEMORY | Effects::TRAPS;
+        assert!(!must_keep_order(load, load), "reads and traps may swap");
+        assert!(
+            must_keep_order(load, store),
+            "a store changes what a load reads"
+        );
+        assert!(!must_keep_order(Effects::READS_GLOBAL, store));
+        assert!(
+            must_keep_order(Effects::TRAPS, Effects::WRITES_GLOBAL),
+            "a trap must not pass a write"
+        );
+        assert!(
+            must_keep_order(Effects::TRAPS, Effects::BRANCHES),
+            "a trap must not become conditional"
+        );
+        assert!(
+            !must_keep_order(Effects::READS_GLOBAL, Effects::BRANCHES),
+            "a read may"
+        );
+        assert!(
+            must_keep_order(Effects::READS_GLOBAL, Effects::ALL),
+            "a call may write anything"
+        );
+        assert!(!must_keep_order(Effects::NONE, Effects::ALL));
+    }
+}
