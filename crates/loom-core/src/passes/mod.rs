@@ -12,6 +12,7 @@ pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
 pub mod reorder_locals;
+pub mod simplify_locals;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
@@ -54,6 +55,11 @@ pub static REGISTRY: &[Pass] = &[
         name: "reorder-locals",
         description: "most-used locals first, unused ones removed, types grouped",
         kind: PassKind::Function(reorder_locals::run),
+    },
+    Pass {
+        name: "simplify-locals",
+        description: "sink sets into their gets, make tees, remove dead stores",
+        kind: PassKind::Function(simplify_locals::run),
     },
     Pass {
         name: "vacuum",
