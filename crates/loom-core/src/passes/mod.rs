@@ -4,11 +4,17 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod redundant_set_elimination;
 pub mod remove_unused_module_elements;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "redundant-set-elimination",
+        description: "remove local.sets of the value the local already holds",
+        kind: PassKind::Function(redundant_set_elimination::run),
+    },
     Pass {
         name: "remove-unused-module-elements",
         description: "remove functions, globals, tables, memories, tags, segments and imports nothing observable reaches",
