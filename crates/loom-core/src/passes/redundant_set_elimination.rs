@@ -15,7 +15,8 @@
 //! header. A `catch` (legacy or `try_table`) can be reached from any point
 //! in the `try` body, so there every local the body writes is unknown.
 //! Calls do not change locals. A removed set's value is kept as a `drop`
-//! when it has effects.
+//! when it has effects. The analysis is also `merge-locals`' (through
+//! [`number_locals`] and an [`Observer`]).
 
 use crate::effects;
 use crate::ir::{Args, ExprId, FastMap, Function, Kind, OpKey, Results};
@@ -41,14 +42,66 @@ const LOOP_ROUNDS: usize = 3;
 const MAX_DEPTH: u32 = 1000;
 
 pub fn run(func: &mut Function<'_>) -> Changed {
-    let Some(redundant) = analyze(func) else {
-        return false;
+    let mut finder = Redundant {
+        tracked: (0..func.params.len() + func.locals.len())
+            .map(|local| !non_nullable(func, local as u32))
+            .collect(),
+        redundant: vec![false; func.exprs.len()],
     };
+    if number_locals(func, &mut finder).is_none() {
+        return false;
+    }
+    let redundant: Vec<ExprId> = (finder.redundant.iter().enumerate())
+        .filter(|(_, r)| **r)
+        .map(|(id, _)| ExprId(id as u32))
+        .collect();
     if redundant.is_empty() {
         return false;
     }
     remove(func, &redundant);
     true
+}
+
+/// What the value numbering tells about each local access, as it walks.
+/// A node may be walked more than once (a loop walked again after a failed
+/// fixed-point attempt); the last time counts. Unreachable code is not
+/// reported.
+pub(crate) trait Observer {
+    /// A `local.get` of `local`; `values` are all locals' numbers there,
+    /// `position` orders accesses by evaluation in the final walk.
+    fn get(&mut self, id: ExprId, local: u32, values: &[u32], position: u32);
+    /// A `local.set` or `local.tee` of `local` to a value numbered `value`;
+    /// `values` are all locals' numbers before the store.
+    fn set(&mut self, id: ExprId, local: u32, value: u32, values: &[u32], position: u32);
+}
+
+/// Finds the sets that store the number the local already has.
+struct Redundant {
+    /// By local: whether its sets may be removed.
+    tracked: Vec<bool>,
+    /// By node: whether the set or tee is redundant.
+    redundant: Vec<bool>,
+}
+
+impl Observer for Redundant {
+    fn get(&mut self, _: ExprId, _: u32, _: &[u32], _: u32) {}
+
+    fn set(&mut self, id: ExprId, local: u32, value: u32, values: &[u32], _: u32) {
+        self.redundant[id.index()] =
+            self.tracked[local as usize] && values[local as usize] == value;
+    }
+}
+
+/// Whether the validator tracks the local's initialization: removing a set
+/// of it, or reading it elsewhere, could leave a read uninitialized in its
+/// eyes (initialization does not survive the end of a block).
+pub(crate) fn non_nullable(func: &Function<'_>, local: u32) -> bool {
+    let params = func.params.len();
+    let ty = match (local as usize).checked_sub(params) {
+        None => func.params.get(local as usize),
+        Some(i) => func.locals.get(i),
+    };
+    matches!(ty, Some(ValType::Ref(r)) if !r.is_nullable())
 }
 
 /// The analysis gave up (too deep or too much work).
@@ -67,32 +120,34 @@ enum Key<'a> {
     Op(OpKey<'a>, SmallVec<[u32; 2]>),
 }
 
-struct Analysis<'f, 'a> {
+struct Analysis<'f, 'a, 'o, O> {
     func: &'f Function<'a>,
+    observer: &'o mut O,
+    /// Counts visits, ordering accesses for the observer.
+    position: u32,
     keys: FastMap<Key<'a>, u32>,
     next_number: u32,
     /// States branching to each open label (for a loop: its back edges).
     incoming: FastMap<ExprId, Vec<Vec<u32>>>,
     /// Labels in the order states were pushed, to undo a failed loop walk.
     pushed: Vec<ExprId>,
-    /// By node: whether a set or tee was redundant the last time it was
-    /// walked (a failed optimistic loop walk is walked again).
-    redundant: Vec<bool>,
     work_left: u64,
     optimistic_visits_left: u64,
     depth: u32,
 }
 
-/// The sets and tees that store what the local already holds.
-fn analyze(func: &Function<'_>) -> Option<Vec<ExprId>> {
+/// Walks `func` numbering the locals' values, reporting to `observer`;
+/// `None` when the function is too deep or too large to analyse.
+pub(crate) fn number_locals<O: Observer>(func: &Function<'_>, observer: &mut O) -> Option<()> {
     let nodes = func.exprs.len() as u64;
     let mut analysis = Analysis {
         func,
+        observer,
+        position: 0,
         keys: FastMap::default(),
         next_number: 0,
         incoming: FastMap::default(),
         pushed: Vec::new(),
-        redundant: vec![false; func.exprs.len()],
         work_left: WORK_PER_NODE * nodes + WORK_BASE,
         optimistic_visits_left: OPTIMISTIC_VISITS_PER_NODE * nodes,
         depth: 0,
@@ -102,17 +157,10 @@ fn analyze(func: &Function<'_>) -> Option<Vec<ExprId>> {
         entry.push(analysis.initial(*ty));
     }
     let mut state = Some(entry);
-    analysis.eval(func.body, &mut state).ok()?;
-    let redundant = analysis.redundant.iter().enumerate();
-    Some(
-        redundant
-            .filter(|(_, r)| **r)
-            .map(|(id, _)| ExprId(id as u32))
-            .collect(),
-    )
+    analysis.eval(func.body, &mut state).ok().map(|_| ())
 }
 
-impl<'a> Analysis<'_, 'a> {
+impl<'a, O: Observer> Analysis<'_, 'a, '_, O> {
     fn fresh(&mut self) -> u32 {
         self.next_number += 1;
         self.next_number
@@ -260,6 +308,7 @@ impl<'a> Analysis<'_, 'a> {
             return Err(GiveUp);
         }
         self.spend(1)?;
+        self.position += 1;
         self.optimistic_visits_left = self.optimistic_visits_left.saturating_sub(1);
         let func = self.func;
         let expr = func.expr(id);
@@ -380,18 +429,6 @@ impl<'a> Analysis<'_, 'a> {
         Ok(())
     }
 
-    /// Whether the validator tracks the local's initialization: removing
-    /// a set of it could leave a later read uninitialized in its eyes
-    /// (initialization does not survive the end of a block).
-    fn non_nullable(&self, local: u32) -> bool {
-        let params = self.func.params.len();
-        let ty = match (local as usize).checked_sub(params) {
-            None => self.func.params.get(local as usize),
-            Some(i) => self.func.locals.get(i),
-        };
-        matches!(ty, Some(ValType::Ref(r)) if !r.is_nullable())
-    }
-
     /// Effects of a plain instruction on the state; its value's number when
     /// it has one beyond "fresh".
     fn operator(
@@ -403,14 +440,17 @@ impl<'a> Analysis<'_, 'a> {
     ) -> Option<u32> {
         match *op {
             Operator::LocalGet { local_index } => {
-                state.as_ref()?.get(local_index as usize).copied()
+                let values = state.as_ref()?;
+                let number = values.get(local_index as usize).copied()?;
+                self.observer.get(id, local_index, values, self.position);
+                Some(number)
             }
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
                 let value = *operands.first()?;
-                let removable = !self.non_nullable(local_index);
-                let slot = state.as_mut()?.get_mut(local_index as usize)?;
-                self.redundant[id.index()] = removable && *slot == value;
-                *slot = value;
+                let values = state.as_mut()?;
+                values.get(local_index as usize)?;
+                self.observer.set(id, local_index, value, values, self.position);
+                values[local_index as usize] = value;
                 Some(value)
             }
             Operator::RefNull { .. } => Some(self.number(Key::Null)),
