@@ -4,12 +4,18 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod merge_locals;
 pub mod redundant_set_elimination;
 pub mod remove_unused_module_elements;
 pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "merge-locals",
+        description: "read the other local of a copy where that ends a live range",
+        kind: PassKind::Function(merge_locals::run),
+    },
     Pass {
         name: "redundant-set-elimination",
         description: "remove local.sets of the value the local already holds",
