@@ -4,6 +4,7 @@
 
 use crate::pass::{Pass, PassKind};
 
+pub mod local_cse;
 pub mod merge_locals;
 pub mod redundant_set_elimination;
 pub mod remove_unused_module_elements;
@@ -11,6 +12,11 @@ pub mod reorder_functions;
 pub mod vacuum;
 
 pub static REGISTRY: &[Pass] = &[
+    Pass {
+        name: "local-cse",
+        description: "compute a repeated pure expression once, into a new local",
+        kind: PassKind::Function(local_cse::run),
+    },
     Pass {
         name: "merge-locals",
         description: "read the other local of a copy where that ends a live range",
