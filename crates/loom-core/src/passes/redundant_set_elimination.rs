@@ -449,7 +449,8 @@ impl<'a, O: Observer> Analysis<'_, 'a, '_, O> {
                 let value = *operands.first()?;
                 let values = state.as_mut()?;
                 values.get(local_index as usize)?;
-                self.observer.set(id, local_index, value, values, self.position);
+                self.observer
+                    .set(id, local_index, value, values, self.position);
                 values[local_index as usize] = value;
                 Some(value)
             }
