@@ -25,8 +25,23 @@ use wasmparser::{Operator, ValType};
 
 /// Bounds the copy partners tracked per local, and so the work per read.
 const MAX_PARTNERS: usize = 8;
+/// Bounds the rounds per function: renaming reads can open new chances
+/// (chains of copies), so the pass repeats until nothing changes or this.
+const MAX_ROUNDS: usize = 4;
 
 pub fn run(func: &mut Function<'_>) -> Changed {
+    let mut changed = false;
+    for _ in 0..MAX_ROUNDS {
+        if !round(func) {
+            break;
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// One analysis and the renames it allows.
+fn round(func: &mut Function<'_>) -> Changed {
     let copies = find_copies(func);
     if copies.is_empty() {
         return false;
