@@ -341,3 +341,66 @@ impl<'a> Function<'a> {
         found
     }
 }
+
+/// An operator usable as a hash-map key (wasmparser's `Operator` is `Eq`
+/// but not `Hash`), for value numbering and common-subexpression passes.
+/// Equality is the operator's own; the hash covers the opcode and the
+/// immediates that usually tell apart equal opcodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpKey<'a>(pub Operator<'a>);
+
+impl std::hash::Hash for OpKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(&self.0).hash(state);
+        match &self.0 {
+            Operator::I32Const { value } => value.hash(state),
+            Operator::I64Const { value } => value.hash(state),
+            Operator::F32Const { value } => value.bits().hash(state),
+            Operator::F64Const { value } => value.bits().hash(state),
+            Operator::V128Const { value } => value.bytes().hash(state),
+            Operator::LocalGet { local_index } => local_index.hash(state),
+            Operator::GlobalGet { global_index } => global_index.hash(state),
+            Operator::I32Load { memarg }
+            | Operator::I64Load { memarg }
+            | Operator::I32Load8U { memarg }
+            | Operator::I32Load8S { memarg }
+            | Operator::I32Load16U { memarg }
+            | Operator::I32Load16S { memarg } => memarg.offset.hash(state),
+            _ => {}
+        }
+    }
+}
+
+/// A fast non-cryptographic hasher (the Fx hash of rustc) for maps keyed by
+/// small values the input controls only weakly, such as value numbers.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n.into());
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map with [`FastHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;

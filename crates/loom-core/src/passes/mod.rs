@@ -7,7 +7,10 @@ use crate::pass::{Pass, PassKind};
 pub mod coalesce_locals;
 pub mod dce;
 pub mod duplicate_function_elimination;
+pub mod local_cse;
 pub mod merge_blocks;
+pub mod merge_locals;
+pub mod redundant_set_elimination;
 pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
@@ -32,9 +35,24 @@ pub static REGISTRY: &[Pass] = &[
         kind: PassKind::Module(duplicate_function_elimination::run),
     },
     Pass {
+        name: "local-cse",
+        description: "reuse a pure expression computed earlier in the same basic block",
+        kind: PassKind::Function(local_cse::run),
+    },
+    Pass {
         name: "merge-blocks",
         description: "splice blocks into bodies, move block contents out of operands",
         kind: PassKind::Function(merge_blocks::run),
+    },
+    Pass {
+        name: "merge-locals",
+        description: "read the original instead of a copy so the copy can die",
+        kind: PassKind::Function(merge_locals::run),
+    },
+    Pass {
+        name: "redundant-set-elimination",
+        description: "remove sets of the value a local already holds",
+        kind: PassKind::Function(redundant_set_elimination::run),
     },
     Pass {
         name: "remove-unused-module-elements",
