@@ -248,7 +248,7 @@ pub fn render(stats: &Stats) -> String {
         let _ = writeln!(
             out,
             "{:<28} {:>12} {:>12} {:>12}  unobservable exports removed",
-            "core module", "before", "no exports", "after"
+            "core module", "before", "exports cut", "after"
         );
     }
     for (i, module) in stats.modules.iter().enumerate() {
