@@ -696,3 +696,33 @@ fn unknown_feature_flag_is_named() {
     ]);
     assert_one_line_error(&out, &["--enable-teleportation"]);
 }
+
+#[test]
+fn component_optimized_with_stats_per_core_module() {
+    let component = r#"(component
+      (core module $m
+        (func (export "f") (result i32) (i32.const 1))
+        (func (export "unused") (result i32) (i32.const 2)))
+      (core instance $i (instantiate $m))
+      (func (export "f") (result u32) (canon lift (core func $i "f"))))"#;
+    let (_dir, input, output) = setup("component.wat", component.as_bytes());
+    let out = loom([
+        path_str(&input),
+        "-Os".into(),
+        "--stats".into(),
+        "-o".into(),
+        path_str(&output),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = fs::read(&output).unwrap();
+    assert!(wasmparser::Parser::is_component(&bytes));
+    Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&bytes)
+        .expect("the output component validates");
+    let report = stderr(&out);
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("0 "))
+        .unwrap_or_else(|| panic!("no line for core module 0:\n{report}"));
+    assert!(line.ends_with("1 of 2"), "{line}");
+}

@@ -1,7 +1,9 @@
 //! LOOM's core: the expression-tree IR, reading and writing modules, the pass
 //! manager and the passes. One pipeline entry point, [`optimize`], serves the
-//! command line, the library and (later) components and island search.
+//! command line, the library and (later) island search; [`optimize_module`]
+//! is the one way a core module is optimized, alone or inside a component.
 
+pub mod component;
 pub mod effects;
 pub mod error;
 pub mod features;
@@ -80,26 +82,30 @@ pub fn optimize(input: &[u8], options: &Options) -> Result<Output, Error> {
     let wasm = parse_input(input)?;
     let mut stats = Stats::default();
     let bytes = match input::kind_of(&wasm)? {
-        InputKind::Component => {
-            // Until component support lands, a validated component passes through.
-            features::validate(&wasm, options.features)?;
-            stats.component_copied = true;
-            wasm.to_vec()
-        }
-        InputKind::Module => {
-            let manager = PassManager::from_options(options)?;
-            let module = manager.read_and_run(&wasm, options.features, &mut stats)?;
-            let bytes = module.write(options, &mut stats)?;
-            if cfg!(debug_assertions) && manager.function_passes_only() {
-                // Fused function pipelines cannot be checked pass by pass.
-                pass::check_output("the function pipeline", &bytes)?;
-            }
-            bytes
-        }
+        InputKind::Component => component::optimize(&wasm, options, &mut stats)?,
+        InputKind::Module => optimize_module(&wasm, options, &mut stats)?,
     };
     stats.input_sections = stats::section_sizes(&wasm);
     stats.output_sections = stats::section_sizes(&bytes);
     stats.input_locals = stats::declared_locals(&wasm);
     stats.output_locals = stats::declared_locals(&bytes);
     Ok(Output { bytes, stats })
+}
+
+/// Runs the pipeline `options` names on one core module's binary and
+/// encodes the result: for a module given on its own and for each module a
+/// component embeds.
+pub fn optimize_module(
+    wasm: &[u8],
+    options: &Options,
+    stats: &mut Stats,
+) -> Result<Vec<u8>, Error> {
+    let manager = PassManager::from_options(options)?;
+    let module = manager.read_and_run(wasm, options.features, stats)?;
+    let bytes = module.write(options, stats)?;
+    if cfg!(debug_assertions) && manager.function_passes_only() {
+        // Fused function pipelines cannot be checked pass by pass.
+        pass::check_output("the function pipeline", &bytes)?;
+    }
+    Ok(bytes)
 }

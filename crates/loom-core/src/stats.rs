@@ -27,8 +27,45 @@ pub struct Stats {
     pub dwarf_possibly_stale: bool,
     /// Custom sections dropped because they went stale, with the reason.
     pub dropped_sections: Vec<String>,
-    /// A component, copied through unchanged.
-    pub component_copied: bool,
+    /// For a component: each core module, in the order of the bytes.
+    pub modules: Vec<ModuleStats>,
+}
+
+/// One core module of a component, before and after.
+#[derive(Debug, Default, Clone)]
+pub struct ModuleStats {
+    pub input_bytes: usize,
+    /// The size once the unobservable exports are removed, before the passes.
+    pub stripped_bytes: usize,
+    pub output_bytes: usize,
+    pub exports: usize,
+    /// Exports the component cannot observe, removed before optimizing.
+    pub exports_removed: usize,
+}
+
+impl Stats {
+    /// Adds what optimizing one module of a component found: pass times are
+    /// summed by pass name.
+    pub fn absorb(&mut self, module: &Stats) {
+        for (name, time, changed) in &module.passes {
+            match self.passes.iter_mut().find(|(n, _, _)| n == name) {
+                Some(pass) => {
+                    pass.1 += *time;
+                    pass.2 |= *changed;
+                }
+                None => self.passes.push((name.clone(), *time, *changed)),
+            }
+        }
+        self.read_time += module.read_time;
+        self.write_time += module.write_time;
+        self.raw_functions += module.raw_functions;
+        self.functions += module.functions;
+        self.dwarf_dropped += module.dwarf_dropped;
+        self.dwarf_possibly_stale |= module.dwarf_possibly_stale;
+        self.dropped_sections
+            .extend(module.dropped_sections.iter().cloned());
+        self.modules.extend(module.modules.iter().cloned());
+    }
 }
 
 /// Names and sizes (id, size field and contents) of a binary's top-level sections.
@@ -38,6 +75,7 @@ pub fn section_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
     if reader.read_bytes(8).is_err() {
         return sizes;
     }
+    let component = wasmparser::Parser::is_component(wasm);
     while !reader.eof() {
         let start = reader.original_position();
         let Ok(id) = reader.read_u8() else { break };
@@ -49,6 +87,7 @@ pub fn section_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
             break;
         };
         let name = match id {
+            1.. if component => component_section_name(id).to_string(),
             0 => {
                 let mut custom = wasmparser::BinaryReader::new(body, body_start);
                 let name = custom.read_string().unwrap_or("?");
@@ -99,7 +138,24 @@ fn section_name(id: u8) -> &'static str {
         11 => "data",
         12 => "datacount",
         13 => "tag",
-        _ => "component-section",
+        _ => "unknown",
+    }
+}
+
+fn component_section_name(id: u8) -> &'static str {
+    match id {
+        1 => "core module",
+        2 => "core instance",
+        3 => "core type",
+        4 => "component",
+        5 => "instance",
+        6 => "alias",
+        7 => "type",
+        8 => "canon",
+        9 => "start",
+        10 => "import",
+        11 => "export",
+        _ => "unknown",
     }
 }
 
@@ -109,12 +165,9 @@ pub fn render(stats: &Stats) -> String {
     let mut out = String::new();
     let total = |sections: &[(String, usize)]| sections.iter().map(|(_, n)| n).sum::<usize>();
     let _ = writeln!(out, "{:<28} {:>12} {:>12}", "section", "before", "after");
-    let mut names: Vec<&str> = stats
-        .input_sections
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect();
-    for (name, _) in &stats.output_sections {
+    // A component repeats its section kinds: one line per kind.
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in stats.input_sections.iter().chain(&stats.output_sections) {
         if !names.contains(&name.as_str()) {
             names.push(name);
         }
@@ -191,8 +244,24 @@ pub fn render(stats: &Stats) -> String {
     for dropped in &stats.dropped_sections {
         let _ = writeln!(out, "dropped section: {dropped}");
     }
-    if stats.component_copied {
-        let _ = writeln!(out, "component: copied through unchanged");
+    if !stats.modules.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<28} {:>12} {:>12} {:>12}  unobservable exports removed",
+            "core module", "before", "exports cut", "after"
+        );
+    }
+    for (i, module) in stats.modules.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{:<28} {:>12} {:>12} {:>12}  {} of {}",
+            i,
+            module.input_bytes,
+            module.stripped_bytes,
+            module.output_bytes,
+            module.exports_removed,
+            module.exports
+        );
     }
     out
 }
