@@ -57,6 +57,9 @@ pub struct Module<'a> {
     pub types: wasmparser::types::Types,
     /// Index changes made by passes, applied when writing.
     pub maps: IndexMaps,
+    /// A pass gave locals new indices: the name section's local names no
+    /// longer fit.
+    pub local_names_stale: bool,
 }
 
 impl<'a> Module<'a> {
@@ -137,6 +140,7 @@ impl<'a> Module<'a> {
             imported_functions,
             types,
             maps: IndexMaps::default(),
+            local_names_stale: false,
         })
     }
 
@@ -216,18 +220,29 @@ impl<'a> Module<'a> {
                 }
                 (0, Some("name")) if options.strip_debug => {}
                 (0, Some("producers")) if options.strip_producers => {}
-                (0, Some("name")) if !maps.is_identity() => {
-                    // A malformed name section is still a valid module; one
-                    // that cannot be renumbered is dropped, not shipped stale.
+                (0, Some("name"))
+                    if !maps.is_identity() || code_changed || self.local_names_stale =>
+                {
+                    // Label names follow label positions, which changed
+                    // with the code; local names go when a pass renumbered
+                    // locals. A malformed name section is still a valid
+                    // module; one that cannot be renumbered is dropped, not
+                    // shipped stale.
                     let mut reader =
                         wasmparser::BinaryReader::new(data, section.range.start as u64);
                     let start = match reader.read_string() {
                         Ok(_) => reader.original_position() as usize,
                         Err(_) => section.range.end,
                     };
-                    match remap::name_section(&self.bytes[start..section.range.end], start, maps) {
-                        Ok(names) => {
+                    let stale = remap::StaleNames {
+                        labels: code_changed,
+                        locals: self.local_names_stale,
+                    };
+                    let contents = &self.bytes[start..section.range.end];
+                    match remap::name_section(contents, start, maps, stale) {
+                        Ok((names, dropped)) => {
                             out.section(&names);
+                            stats.dropped_sections.extend(dropped);
                         }
                         Err(e) => stats
                             .dropped_sections

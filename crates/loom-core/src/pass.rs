@@ -32,6 +32,8 @@ pub struct Pass {
     pub name: &'static str,
     pub description: &'static str,
     pub kind: PassKind,
+    /// Gives locals new indices, so the name section's local names go stale.
+    pub renumbers_locals: bool,
 }
 
 /// The preset optimization levels of wasm-opt's command line.
@@ -61,20 +63,145 @@ impl OptLevel {
         })
     }
 
-    /// The passes this level runs, in order. The pass issues fill these in;
-    /// `-O0` stays a pure read and write.
+    /// The passes this level runs, in order: the one place pipelines are
+    /// defined. Runs of function passes are iterated per function to a
+    /// fixed point (see `MAX_ROUNDS`).
     pub fn pipeline(self) -> &'static [&'static str] {
         match self {
             OptLevel::O0 => &[],
-            OptLevel::O1
-            | OptLevel::O2
-            | OptLevel::O3
-            | OptLevel::O4
-            | OptLevel::Os
-            | OptLevel::Oz => &["vacuum"],
+            OptLevel::O1 => O1,
+            OptLevel::O2 => O2,
+            OptLevel::O3 | OptLevel::O4 => O3,
+            OptLevel::Os => OS,
+            OptLevel::Oz => OZ,
         }
     }
 }
+
+/// `-O1`: the cheap function passes only, so each function is optimized
+/// and encoded in one step, never holding the whole module's IR.
+const O1: &[&str] = &[
+    "dce",
+    "remove-unused-names",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "reorder-locals",
+    "merge-blocks",
+    "remove-unused-names",
+    "vacuum",
+];
+
+/// `-O2`: module clean-up first (so no time goes into dead or duplicate
+/// functions), the full function pipeline, then module clean-up of what
+/// the function passes made dead or equal, and shorter function indices.
+const O2: &[&str] = &[
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "dce",
+    "remove-unused-names",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "reorder-locals",
+    "vacuum",
+    "merge-blocks",
+    "remove-unused-names",
+    "merge-blocks",
+    "redundant-set-elimination",
+    "vacuum",
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "reorder-functions",
+];
+
+/// `-O3`/`-O4`: `-O2` with merge-locals before register allocation.
+const O3: &[&str] = &[
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "dce",
+    "remove-unused-names",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "merge-locals",
+    "coalesce-locals",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "reorder-locals",
+    "vacuum",
+    "merge-blocks",
+    "remove-unused-names",
+    "merge-blocks",
+    "redundant-set-elimination",
+    "vacuum",
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "reorder-functions",
+];
+
+/// `-Os`: `-O2` with local-cse after the first register allocation.
+const OS: &[&str] = &[
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "dce",
+    "remove-unused-names",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "local-cse",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "reorder-locals",
+    "vacuum",
+    "merge-blocks",
+    "remove-unused-names",
+    "merge-blocks",
+    "redundant-set-elimination",
+    "vacuum",
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "reorder-functions",
+];
+
+/// `-Oz`: `-Os` with merge-locals before register allocation.
+const OZ: &[&str] = &[
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "dce",
+    "remove-unused-names",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "merge-locals",
+    "coalesce-locals",
+    "local-cse",
+    "simplify-locals",
+    "vacuum",
+    "reorder-locals",
+    "coalesce-locals",
+    "reorder-locals",
+    "vacuum",
+    "merge-blocks",
+    "remove-unused-names",
+    "merge-blocks",
+    "redundant-set-elimination",
+    "vacuum",
+    "duplicate-function-elimination",
+    "remove-unused-module-elements",
+    "reorder-functions",
+];
 
 /// Every pass LOOM has, in the order `--list-passes` shows them.
 pub fn registry() -> &'static [Pass] {
@@ -154,9 +281,9 @@ impl PassManager {
         let run_stage = |function: &mut Function<'_>| {
             stage.run(function);
         };
-        let module = Module::read_with(bytes, features, Finish::Encode(&run_stage))?;
+        let mut module = Module::read_with(bytes, features, Finish::Encode(&run_stage))?;
         stats.read_time = start.elapsed();
-        stage.report(stats);
+        module.local_names_stale = stage.report(stats);
         Ok(module)
     }
 
@@ -191,7 +318,7 @@ impl PassManager {
                     Code::Raw(_) | Code::Encoded(_) => false,
                 })
                 .reduce(|| false, |a, b| a | b);
-            stage.report(stats);
+            module.local_names_stale |= stage.report(stats);
             if cfg!(debug_assertions) && changed {
                 let names: Vec<_> = rest[..length].iter().map(|p| p.name).collect();
                 check_valid(&names.join(","), module)?;
@@ -252,11 +379,16 @@ impl<'p> FunctionStage<'p> {
         changed_any
     }
 
-    fn report(self, stats: &mut Stats) {
+    /// Adds the stage's passes to `stats`; returns whether a pass that
+    /// renumbers locals changed anything.
+    fn report(self, stats: &mut Stats) -> bool {
+        let mut renumbered = false;
         for (pass, total) in self.passes.iter().zip(self.totals) {
             let (time, changed) = total.into_inner().expect("no pass panicked");
             stats.passes.push((pass.name.to_string(), time, changed));
+            renumbered |= changed && pass.renumbers_locals;
         }
+        renumbered
     }
 }
 

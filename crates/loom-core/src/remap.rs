@@ -354,13 +354,23 @@ fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Resu
         .collect()
 }
 
+/// Name subsections that no longer fit the code.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StaleNames {
+    pub labels: bool,
+    pub locals: bool,
+}
+
 /// The name section under `maps`: names of removed things are dropped,
-/// the rest follow their things to their new indices, in index order.
+/// the rest follow their things to their new indices, in index order;
+/// `stale` subsections are dropped and listed in the second result.
 pub fn name_section(
     data: &[u8],
     offset: usize,
     maps: &IndexMaps,
-) -> Result<wasm_encoder::NameSection, RemapError> {
+    stale: StaleNames,
+) -> Result<(wasm_encoder::NameSection, Vec<String>), RemapError> {
+    let mut dropped = Vec::new();
     use wasmparser::Name;
     let mut names = wasm_encoder::NameSection::new();
     let remap_map = |map: wasmparser::NameMap<'_>,
@@ -402,6 +412,12 @@ pub fn name_section(
         match subsection? {
             Name::Module { name, .. } => names.module(name),
             Name::Function(map) => names.functions(&remap_map(map, &maps.functions)?),
+            Name::Local(_) if stale.locals => {
+                dropped.push("name: local names (locals renumbered)".to_string())
+            }
+            Name::Label(_) if stale.labels => {
+                dropped.push("name: label names (code changed)".to_string())
+            }
             Name::Local(map) => names.locals(&remap_indirect(map, &maps.functions)?),
             Name::Label(map) => names.labels(&remap_indirect(map, &maps.functions)?),
             Name::Global(map) => names.globals(&remap_map(map, &maps.globals)?),
@@ -417,7 +433,7 @@ pub fn name_section(
             Name::Unknown { ty, data, .. } => names.raw(ty, data),
         }
     }
-    Ok(names)
+    Ok((names, dropped))
 }
 
 fn remap_one(space: &Option<Vec<u32>>, index: u32) -> Option<u32> {

@@ -37,4 +37,12 @@
     (local i32)
     (local.set 1 (local.get 0))
     (local.get 1))
+  ;; $rare and $often swap indices, so the name section's local names
+  ;; would now be wrong: they are dropped (the output prints no $names)
+  (func (export "named") (param $p i32) (result i32)
+    (local $rare i32) (local $often i32)
+    (local.set $rare (local.get $p))
+    (local.set $often (i32.add (local.get $rare) (i32.const 1)))
+    (local.set $often (i32.mul (local.get $often) (local.get $often)))
+    (local.get $often))
 )
