@@ -6,7 +6,9 @@
 //! every active element and data segment (instantiation writes them into a
 //! table or memory and traps when they do not fit, so they stay whole, with
 //! their table or memory); every declarative element segment (it is what
-//! lets `ref.func` name a function, kept whole rather than rewritten). From
+//! lets `ref.func` name a function, kept whole rather than rewritten). A
+//! function that live code names with `ref.func` keeps one item that
+//! declares it (a passive segment or a global) when no live item does. From
 //! the roots, liveness follows every index an item holds: the instructions
 //! of a live function's body (calls, `ref.func`, globals, tables, memories,
 //! tags, segments), live globals' initializers, live segments' offsets and
@@ -22,9 +24,10 @@ use crate::ir::Kind;
 use crate::module::{Code, Module};
 use crate::pass::Changed;
 use crate::remap::{compact, REMOVED};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
-use wasmparser::{BinaryReader, ElementKind, FromReader, TypeRef};
+use wasmparser::{BinaryReader, ElementKind, FromReader, Operator, TypeRef};
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let items = Items::read(module).map_err(|e| Error::Encode(e.to_string()))?;
@@ -167,6 +170,67 @@ impl<'a> Items<'a> {
                 found.data_index(i as u32)?;
             }
         }
+        let mut declarers: Option<HashMap<u32, Vec<(Space, u32)>>> = None;
+        loop {
+            self.mark(module, &mut live, &mut found)?;
+            // A `ref.func` in live code needs its function declared by a
+            // live item; if only dead ones declared it, the first returns.
+            let declarers = declarers.get_or_insert_with(|| self.declarers());
+            for f in std::mem::take(&mut found.ref_funcs) {
+                let items = declarers.get(&f).map_or(&[][..], Vec::as_slice);
+                let declared = items
+                    .iter()
+                    .any(|&(space, i)| live.sets[space as usize][i as usize]);
+                if !declared {
+                    found.indices.extend(items.first().copied());
+                }
+            }
+            if found.indices.is_empty() {
+                return Ok(live);
+            }
+        }
+    }
+
+    /// For each function, the element segments and globals whose contents
+    /// name it: the items that can declare it for `ref.func`.
+    fn declarers(&self) -> HashMap<u32, Vec<(Space, u32)>> {
+        let mut declarers: HashMap<u32, Vec<(Space, u32)>> = HashMap::new();
+        let mut note = |found: Collector, item: (Space, u32)| {
+            for (space, f) in found.indices {
+                if space == Space::Function {
+                    declarers.entry(f).or_default().push(item);
+                }
+            }
+        };
+        for (i, element) in self.elements.iter().enumerate() {
+            let mut found = Collector::default();
+            if found
+                .parse_element(&mut wasm_encoder::ElementSection::new(), element.clone())
+                .is_ok()
+            {
+                note(found, (Space::Element, i as u32));
+            }
+        }
+        let imported_globals = self.imports[Space::Global as usize];
+        for (g, global) in self.globals.iter().enumerate() {
+            let mut found = Collector::default();
+            if found
+                .parse_global(&mut wasm_encoder::GlobalSection::new(), global.clone())
+                .is_ok()
+            {
+                note(found, (Space::Global, imported_globals + g as u32));
+            }
+        }
+        declarers
+    }
+
+    /// Marks live what the recorded indices reach, transitively.
+    fn mark(
+        &self,
+        module: &Module<'_>,
+        live: &mut Live,
+        found: &mut Collector,
+    ) -> Result<(), ReencodeError<Infallible>> {
         while let Some((space, index)) = found.indices.pop() {
             let Some(slot) = live.sets[space as usize].get_mut(index as usize) else {
                 continue;
@@ -196,7 +260,7 @@ impl<'a> Items<'a> {
                 _ => {}
             }
         }
-        Ok(live)
+        Ok(())
     }
 }
 
@@ -210,6 +274,8 @@ fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Resu
 #[derive(Default)]
 struct Collector {
     indices: Vec<(Space, u32)>,
+    /// Functions named by `ref.func` in function bodies.
+    ref_funcs: Vec<u32>,
 }
 
 impl Collector {
@@ -224,7 +290,12 @@ impl Collector {
             Code::Lifted(func) => {
                 for id in func.walk(func.body) {
                     match &func.expr(id).kind {
-                        Kind::Op(op) => drop(self.instruction(op.clone())?),
+                        Kind::Op(op) => {
+                            if let Operator::RefFunc { function_index } = op {
+                                self.ref_funcs.push(*function_index);
+                            }
+                            self.instruction(op.clone())?;
+                        }
                         Kind::Branch { op, .. } => drop(self.instruction((**op).clone())?),
                         Kind::Try(t) => {
                             for tag in t.catches.iter().filter_map(|c| c.tag) {
@@ -250,7 +321,11 @@ impl Collector {
         };
         let mut ops = body.get_operators_reader()?;
         while !ops.eof() {
-            self.parse_instruction(&mut ops)?;
+            let op = ops.read()?;
+            if let Operator::RefFunc { function_index } = op {
+                self.ref_funcs.push(function_index);
+            }
+            self.instruction(op)?;
         }
         Ok(())
     }
