@@ -58,6 +58,7 @@ pub fn draw(path: &Path, level: &str, rows: &[&Row]) -> Result<()> {
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .x_label_formatter(&|x| format!("{}", *x as usize))
         .x_desc("modules")
         .y_desc("size ratio")
         .draw()
@@ -103,6 +104,7 @@ pub fn draw(path: &Path, level: &str, rows: &[&Row]) -> Result<()> {
     chart
         .configure_mesh()
         .disable_x_mesh()
+        .x_label_formatter(&|x| format!("{}", *x as usize))
         .x_desc("modules")
         .y_desc("time ratio")
         .draw()
