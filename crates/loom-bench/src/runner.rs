@@ -6,6 +6,14 @@
 //! even while other jobs run children in parallel — `RUSAGE_CHILDREN` deltas would mix
 //! them. A watchdog kills a child that outlives the time limit; it waits for the child's
 //! exit without reaping it (`waitid` with `WNOWAIT`), so it can never signal a recycled pid.
+//!
+//! `ru_maxrss` has one catch: Linux charges a child, at `exec`, with the high-water mark of
+//! the address space it leaves — the parent's, since the child is spawned with `vfork`
+//! semantics. So `ru_maxrss` is max(this process's peak, the tool's peak). While the child
+//! runs, the watchdog also samples the tool's own peak (`VmHWM` in `/proc/PID/status`,
+//! which starts afresh at exec); `ru_maxrss` is trusted only when it exceeds this process's
+//! own peak, and the sampled value (which may miss growth in the last sampling interval)
+//! is used otherwise.
 
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
@@ -27,6 +35,33 @@ pub struct Measured {
     /// Peak resident set size of the child, in KiB (`ru_maxrss` on Linux).
     pub max_rss_kib: u64,
     pub timed_out: bool,
+}
+
+/// How often the watchdog samples the child's peak memory and checks the time limit.
+const SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
+
+/// A `KEY:  N kB` field of a `/proc/*/status` file, in KiB.
+fn status_kib(path: &str, key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The child's own peak: `ru_maxrss` if it exceeds this process's peak (so it cannot be
+/// ours, charged at exec), else the sampled `VmHWM`; a child too short-lived to be
+/// sampled gets `ru_maxrss`, an upper bound.
+fn child_peak(ru_maxrss_kib: u64, sampled_kib: u64) -> u64 {
+    let own = status_kib("/proc/self/status", "VmHWM:").unwrap_or(u64::MAX);
+    if ru_maxrss_kib > own || sampled_kib == 0 {
+        ru_maxrss_kib
+    } else {
+        sampled_kib
+    }
 }
 
 /// Longest stderr tail kept for a failure message: enough for an error line or two.
@@ -53,12 +88,22 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Measured> {
 
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = std::thread::spawn(move || {
-        if done_rx.recv_timeout(timeout) == Err(mpsc::RecvTimeoutError::Timeout) {
+        let mut sampled_kib = 0;
+        loop {
             // The child is not reaped until the watchdog is joined: the pid is still ours.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            return true;
+            if let Some(kib) = status_kib(&format!("/proc/{pid}/status"), "VmHWM:") {
+                sampled_kib = sampled_kib.max(kib);
+            }
+            if start.elapsed() >= timeout {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                return (true, sampled_kib);
+            }
+            match done_rx.recv_timeout(SAMPLE_INTERVAL.min(timeout.saturating_sub(start.elapsed())))
+            {
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                _ => return (false, sampled_kib),
+            }
         }
-        false
     });
 
     // Wait for the exit without reaping, so the watchdog's pid stays valid.
@@ -81,7 +126,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Measured> {
     }
     let wall = start.elapsed();
     let _ = done_tx.send(());
-    let timed_out = watchdog.join().unwrap_or(false);
+    let (timed_out, sampled_kib) = watchdog.join().unwrap_or((false, 0));
 
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -101,7 +146,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Measured> {
         stderr: stderr[tail_start..].trim().to_string(),
         wall,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss.max(0) as u64,
+        max_rss_kib: child_peak(usage.ru_maxrss.max(0) as u64, sampled_kib),
         timed_out,
     })
 }
