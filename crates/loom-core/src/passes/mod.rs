@@ -11,6 +11,7 @@ pub mod local_cse;
 pub mod merge_blocks;
 pub mod merge_locals;
 pub mod redundant_set_elimination;
+pub mod remove_unused_brs;
 pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
@@ -60,6 +61,11 @@ pub static REGISTRY: &[Pass] = &[
         description: "remove sets of the value a local already holds",
         kind: PassKind::Function(redundant_set_elimination::run),
         renumbers_locals: false,
+    },
+    Pass {
+        name: "remove-unused-brs",
+        description: "remove needless branches, resolve constant conditions, if to br_if/select",
+        kind: PassKind::Function(remove_unused_brs::run),
     },
     Pass {
         name: "remove-unused-module-elements",
