@@ -203,14 +203,16 @@ impl Brs {
     fn body<'a>(&mut self, func: &mut Function<'a>, body: Vec<ExprId>) -> Vec<ExprId> {
         let mut out = Vec::with_capacity(body.len());
         for id in body {
-            let id = self.simplify(func, id);
-            match self.statement(func, id) {
+            let new = self.simplify(func, id);
+            match self.statement(func, new) {
                 Some(replacement) => {
                     self.changed = true;
                     out.extend(replacement);
                 }
-                None if matches!(func.expr(id).kind, Kind::Op(Operator::Nop)) => {}
-                None => out.push(id),
+                // What is left of a `br_if` never taken (other `nop`s are
+                // vacuum's).
+                None if new != id && matches!(func.expr(new).kind, Kind::Op(Operator::Nop)) => {}
+                None => out.push(new),
             }
         }
         out

@@ -7,6 +7,8 @@
   (func (export "tail_br") (param $x i32)
     ;; the br flows to the block's end anyway: it goes, the block stays
     (block $b
+      ;; a nop is vacuum's business: it stays
+      (nop)
       (global.set $g (local.get $x))
       (br_if $b (local.get $x))
       (global.set $g (i32.const 1))
