@@ -29,17 +29,28 @@ const COMPARE_FUEL: usize = 1 << 20;
 /// comparisons per block).
 const EXITS_PER_BLOCK: usize = 32;
 
+/// How many containers deep a `br` exit may sit in its block (bounds the
+/// walk up from each `br`).
+const EXIT_DEPTH: usize = 64;
+
 /// Bytes a new inner `block` costs (`block`, its type, `end`).
 const BLOCK_COST: usize = 3;
 
 pub fn run(func: &mut Function<'_>) -> Changed {
     let order = func.walk(func.body);
+    let mut parent = vec![func.body; func.exprs.len()];
     let mut exits: HashMap<ExprId, Vec<Exit>> = HashMap::new();
     for &owner in &order {
+        for &arg in &func.expr(owner).args {
+            parent[arg.index()] = owner;
+        }
         for (arm, body) in func.bodies(owner).into_iter().enumerate() {
+            for &statement in body {
+                parent[statement.index()] = owner;
+            }
             if let Some(&last) = body.last() {
                 if let Some(label) = plain_br(func, last) {
-                    if label != owner {
+                    if label != owner && outside_of_try(func, &parent, owner, label) {
                         exits.entry(label).or_default().push(Exit { owner, arm, br: last });
                     }
                 }
@@ -68,6 +79,23 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         }
     }
     pass.changed
+}
+
+/// Whether `owner` is inside `label` with no `try` or `try_table` between
+/// (code moved out of one would escape its handlers), within
+/// `EXIT_DEPTH` steps. `parent` may be stale only by naming extra nodes.
+fn outside_of_try(func: &Function<'_>, parent: &[ExprId], owner: ExprId, label: ExprId) -> bool {
+    let mut node = owner;
+    for _ in 0..EXIT_DEPTH {
+        if node == label {
+            return true;
+        }
+        if matches!(func.expr(node).kind, Kind::Try(_) | Kind::TryTable(_)) || node == func.body {
+            return false;
+        }
+        node = parent[node.index()];
+    }
+    false
 }
 
 /// A body inside a block that ends with a plain `br` to it.
@@ -104,9 +132,14 @@ impl Folding {
     fn fold_ifs(&mut self, func: &mut Function<'_>, body: Vec<ExprId>) -> Vec<ExprId> {
         let len = body.len();
         let mut out = Vec::with_capacity(len);
+        // Whether a value stands before: a folded tail must not come
+        // between values.
+        let mut values_before = false;
         for (i, id) in body.into_iter().enumerate() {
             out.push(id);
             let expr = func.expr(id);
+            let first_value = !values_before;
+            values_before |= expr.results.arity() > 0;
             let Kind::If {
                 then_body,
                 else_body: Some(else_body),
@@ -116,7 +149,7 @@ impl Folding {
                 continue;
             };
             // A value-yielding `if` loses its value: it must end its body.
-            if expr.args.len() != 1 || (expr.results.arity() > 0 && i + 1 != len) {
+            if expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value)) {
                 continue;
             }
             let (then_body, else_body) = (then_body.clone(), else_body.clone());

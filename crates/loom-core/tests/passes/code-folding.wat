@@ -138,4 +138,25 @@
             (br $l)))
         (unreachable))
       (global.set $g (i32.const 5))
-      (return))))
+      (return)))
+  (func (export "exits_in_try") (param $x i32)
+    ;; the code before the br runs inside the try_table, whose handler
+    ;; catches what it throws: it may not move out: kept
+    (block $l
+      (block $h
+        (try_table (catch_all $h)
+          (if (local.get $x)
+            (then
+              (global.set $g (i32.const 1))
+              (call $f (i32.const 10))
+              (call $f (i32.const 11))
+              (br $l)))))
+      (global.set $g (i32.const 2))
+      (call $f (i32.const 10))
+      (call $f (i32.const 11))))
+  (func (export "if_value_after_value") (param $x i32) (result i32 i32)
+    ;; a value stands before the if: its tail would come between: kept
+    (local.get $x)
+    (if (result i32) (local.get $x)
+      (then (global.set $g (i32.const 1)) (call $f (local.get $x)) (i32.const 1))
+      (else (global.set $g (i32.const 2)) (call $f (local.get $x)) (i32.const 1)))))
