@@ -51,7 +51,11 @@ pub fn run(func: &mut Function<'_>) -> Changed {
             if let Some(&last) = body.last() {
                 if let Some(label) = plain_br(func, last) {
                     if label != owner && outside_of_try(func, &parent, owner, label) {
-                        exits.entry(label).or_default().push(Exit { owner, arm, br: last });
+                        exits.entry(label).or_default().push(Exit {
+                            owner,
+                            arm,
+                            br: last,
+                        });
                     }
                 }
             }
@@ -149,7 +153,8 @@ impl Folding {
                 continue;
             };
             // A value-yielding `if` loses its value: it must end its body.
-            if expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value)) {
+            if expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value))
+            {
                 continue;
             }
             let (then_body, else_body) = (then_body.clone(), else_body.clone());
@@ -204,7 +209,11 @@ impl Folding {
     /// such `br`), through a new inner block.
     fn fold_exits(&mut self, func: &mut Function<'_>, label: ExprId, exits: Vec<Exit>) {
         let expr = func.expr(label);
-        let Kind::Block { ty: BlockType::Empty, body } = &expr.kind else {
+        let Kind::Block {
+            ty: BlockType::Empty,
+            body,
+        } = &expr.kind
+        else {
             return;
         };
         if !expr.args.is_empty() || expr.results != Results::None || body.is_empty() {
@@ -220,7 +229,8 @@ impl Folding {
                     && plain_br(func, e.br) == Some(label)
             })
             .collect();
-        let falls_through = func.expr(*body.last().expect("checked")).results != Results::Unreachable;
+        let falls_through =
+            func.expr(*body.last().expect("checked")).results != Results::Unreachable;
         // The reference tail: the fall-through's, else the first exit's.
         let (reference, others): (Vec<ExprId>, &[Exit]) = if falls_through {
             (body.clone(), &exits[..])
@@ -241,7 +251,10 @@ impl Folding {
             .take_while(|&j| func.expr(reference[j]).results.arity() == 0)
             .count();
         if falls_through {
-            if let Some(j) = (0..n).rev().find(|&j| func.expr(reference[j]).results.arity() > 0) {
+            if let Some(j) = (0..n)
+                .rev()
+                .find(|&j| func.expr(reference[j]).results.arity() > 0)
+            {
                 max_k = max_k.min(n - 1 - j);
             }
         } else {
@@ -335,7 +348,9 @@ impl Folding {
 fn plain_br(func: &Function<'_>, id: ExprId) -> Option<ExprId> {
     let expr = func.expr(id);
     match &expr.kind {
-        Kind::Branch { op, targets } if matches!(**op, Operator::Br { .. }) && expr.args.is_empty() => {
+        Kind::Branch { op, targets }
+            if matches!(**op, Operator::Br { .. }) && expr.args.is_empty() =>
+        {
             Some(targets[0])
         }
         _ => None,
@@ -411,7 +426,10 @@ fn same(func: &Function<'_>, a: ExprId, b: ExprId, fuel: &mut usize) -> bool {
             (Kind::Try(s), Kind::Try(t)) => {
                 s.ty == t.ty
                     && s.catches.len() == t.catches.len()
-                    && s.catches.iter().zip(&t.catches).all(|(c, d)| c.tag == d.tag)
+                    && s.catches
+                        .iter()
+                        .zip(&t.catches)
+                        .all(|(c, d)| c.tag == d.tag)
                     && match (s.delegate, t.delegate) {
                         (None, None) => true,
                         (Some(d), Some(e)) => label(&d, &e),
@@ -421,7 +439,10 @@ fn same(func: &Function<'_>, a: ExprId, b: ExprId, fuel: &mut usize) -> bool {
             (Kind::TryTable(s), Kind::TryTable(t)) => {
                 s.ty == t.ty
                     && s.catches.len() == t.catches.len()
-                    && s.catches.iter().zip(&t.catches).all(|(c, d)| same_catch(c, d))
+                    && s.catches
+                        .iter()
+                        .zip(&t.catches)
+                        .all(|(c, d)| same_catch(c, d))
                     && s.targets.iter().zip(&t.targets).all(|(t, u)| label(t, u))
             }
             _ => false,
@@ -487,7 +508,89 @@ fn same_catch(c: &Catch, d: &Catch) -> bool {
     match (c, d) {
         (Catch::One { tag: a, .. }, Catch::One { tag: b, .. })
         | (Catch::OneRef { tag: a, .. }, Catch::OneRef { tag: b, .. }) => a == b,
-        (Catch::All { .. }, Catch::All { .. }) | (Catch::AllRef { .. }, Catch::AllRef { .. }) => true,
+        (Catch::All { .. }, Catch::All { .. }) | (Catch::AllRef { .. }, Catch::AllRef { .. }) => {
+            true
+        }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::{Code, Module};
+
+    /// Whether the arms of the first `if` in the module's only function
+    /// are the same code.
+    fn arms_same(wat: &str) -> bool {
+        let wasm = wat::parse_str(wat).unwrap();
+        let module = Module::read(&wasm, crate::features::accepted()).unwrap();
+        let Code::Lifted(func) = &module.code[0] else {
+            panic!("not lifted")
+        };
+        let walk = func.walk(func.body);
+        let id = walk
+            .into_iter()
+            .find(|id| matches!(func.expr(*id).kind, Kind::If { .. }))
+            .unwrap();
+        let arms = func.bodies(id);
+        let mut fuel = COMPARE_FUEL;
+        arms[0].len() == arms[1].len()
+            && arms[0]
+                .iter()
+                .zip(arms[1])
+                .all(|(a, b)| same(func, *a, *b, &mut fuel))
+    }
+
+    fn in_if(then: &str, els: &str) -> String {
+        format!(
+            "(module (func (param i32) (block $o (block $p \
+             (if (local.get 0) (then {then}) (else {els}))))))"
+        )
+    }
+
+    #[test]
+    fn labels_inside_correspond() {
+        assert!(arms_same(&in_if(
+            "(block $a (br $a))",
+            "(block $b (br $b))"
+        )));
+        assert!(arms_same(&in_if("(br $o)", "(br $o)")));
+        assert!(!arms_same(&in_if("(br $o)", "(br $p)")));
+        assert!(!arms_same(&in_if(
+            "(block $a (br $a))",
+            "(block $b (br $o))"
+        )));
+        assert!(!arms_same(&in_if(
+            "(block $a (block (br $a)))",
+            "(block (block $b (br $b)))"
+        )));
+    }
+
+    #[test]
+    fn immediates_and_types_count() {
+        assert!(!arms_same(&in_if(
+            "(drop (i32.const 1))",
+            "(drop (i32.const 2))"
+        )));
+        assert!(!arms_same(&in_if(
+            "(drop (i32.const 1))",
+            "(drop (i64.const 1))"
+        )));
+        assert!(arms_same(&in_if(
+            "(drop (i32.const 1))",
+            "(drop (i32.const 1))"
+        )));
+    }
+
+    #[test]
+    fn fuel_runs_out_as_different() {
+        let wasm = wat::parse_str(in_if("(drop (i32.const 1))", "(drop (i32.const 1))")).unwrap();
+        let module = Module::read(&wasm, crate::features::accepted()).unwrap();
+        let Code::Lifted(func) = &module.code[0] else {
+            panic!("not lifted")
+        };
+        let mut fuel = 0;
+        assert!(!same(func, func.body, func.body, &mut fuel));
     }
 }

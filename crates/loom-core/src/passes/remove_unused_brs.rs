@@ -170,15 +170,22 @@ impl Brs {
                 let Results::One(ty) = expr.results else {
                     return None;
                 };
-                let numeric = matches!(ty, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64);
+                let numeric = matches!(
+                    ty,
+                    ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+                );
                 let reads_local = is_local_get(func, yes) || is_local_get(func, no);
-                let fits = |arm: ExprId| is_cheap_value(func, arm) && func.expr(arm).results == expr.results;
+                let fits = |arm: ExprId| {
+                    is_cheap_value(func, arm) && func.expr(arm).results == expr.results
+                };
                 if !numeric || self.uses(id) > 0 || !fits(yes) || !fits(no) {
                     return None;
                 }
                 // The condition now runs before the arms: it must not change
                 // the locals they read.
-                if reads_local && effects::of_tree(func, condition).intersects(Effects::WRITES_LOCAL) {
+                if reads_local
+                    && effects::of_tree(func, condition).intersects(Effects::WRITES_LOCAL)
+                {
                     return None;
                 }
                 let node = func.expr_mut(id);
@@ -269,7 +276,10 @@ impl Brs {
                 ty: BlockType::Empty,
                 body,
             } if expr.args.is_empty() && self.uses(id) == 0 => Some(body.clone()),
-            Kind::Block { ty: BlockType::Empty, body } if expr.args.is_empty() && self.uses(id) == 1 => {
+            Kind::Block {
+                ty: BlockType::Empty,
+                body,
+            } if expr.args.is_empty() && self.uses(id) == 1 => {
                 // `block $l ... (br_if $l c) rest` is `... (if (eqz c) rest)`.
                 let at = body.iter().position(|s| {
                     let s = func.expr(*s);
@@ -324,7 +334,14 @@ impl Brs {
         match expr.args.as_slice() {
             [] => {
                 let args = smallvec![condition];
-                Some(func.add(Kind::Branch { op: Box::new(op), targets: smallvec![label] }, args, Results::None))
+                Some(func.add(
+                    Kind::Branch {
+                        op: Box::new(op),
+                        targets: smallvec![label],
+                    },
+                    args,
+                    Results::None,
+                ))
             }
             &[value] => {
                 let Results::One(ty) = func.expr(value).results else {
@@ -336,7 +353,10 @@ impl Brs {
                 if !reorder_ok {
                     return None;
                 }
-                let kind = Kind::Branch { op: Box::new(op), targets: smallvec![label] };
+                let kind = Kind::Branch {
+                    op: Box::new(op),
+                    targets: smallvec![label],
+                };
                 let br_if = func.add(kind, smallvec![value, condition], Results::One(ty));
                 Some(drop_of(func, br_if))
             }
@@ -356,8 +376,9 @@ impl Brs {
             return;
         }
         let types = func.expr(label).results.types().to_vec();
-        let mut work: Vec<(ExprId, usize, usize)> =
-            (0..func.bodies(label).len()).map(|arm| (label, arm, 0)).collect();
+        let mut work: Vec<(ExprId, usize, usize)> = (0..func.bodies(label).len())
+            .map(|arm| (label, arm, 0))
+            .collect();
         while let Some((owner, arm, depth)) = work.pop() {
             let Some(&last) = func.bodies(owner)[arm].last() else {
                 continue;
@@ -396,7 +417,11 @@ impl Brs {
                     // What now stands last may branch there too.
                     work.push((owner, arm, depth));
                 }
-                Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } | Kind::Try(_) | Kind::TryTable(_)
+                Kind::Block { .. }
+                | Kind::Loop { .. }
+                | Kind::If { .. }
+                | Kind::Try(_)
+                | Kind::TryTable(_)
                     if depth < TAIL_DEPTH && expr.results.types() == types.as_slice() =>
                 {
                     let arms = func.bodies(last).len();
