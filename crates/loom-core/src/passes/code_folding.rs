@@ -11,7 +11,8 @@
 //! Identical means the same tree: operators with their immediates, types,
 //! and branch targets (labels inside the compared code must correspond).
 //! Moved code runs right where it ran before, after the same code, so only
-//! labels matter: a tail that names the `if` it leaves stays. Merging tails
+//! labels matter: an `if` something branches to keeps its tails (the branch
+//! would run them too), and a tail never leaves a `try`. Merging tails
 //! across functions (shared returns) needs the module and is not done here.
 
 use crate::effects;
@@ -39,8 +40,12 @@ const BLOCK_COST: usize = 3;
 pub fn run(func: &mut Function<'_>) -> Changed {
     let order = func.walk(func.body);
     let mut parent = vec![func.body; func.exprs.len()];
+    let mut named = vec![false; func.exprs.len()];
     let mut exits: HashMap<ExprId, Vec<Exit>> = HashMap::new();
     for &owner in &order {
+        for label in named_labels(func, owner) {
+            named[label.index()] = true;
+        }
         for &arg in &func.expr(owner).args {
             parent[arg.index()] = owner;
         }
@@ -64,6 +69,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     let mut pass = Folding {
         fuel: COMPARE_FUEL,
         dead: vec![false; func.exprs.len()],
+        named,
         changed: false,
     };
     // Innermost first, so outer tails see inner folds done.
@@ -114,6 +120,8 @@ struct Folding {
     fuel: usize,
     /// Nodes of code dropped as a duplicate (no longer in the function).
     dead: Vec<bool>,
+    /// Labels something branches to (or catches, delegates to), as read.
+    named: Vec<bool>,
     changed: bool,
 }
 
@@ -152,18 +160,15 @@ impl Folding {
             else {
                 continue;
             };
+            // A branch to the `if`'s end would run the folded tail too.
             // A value-yielding `if` loses its value: it must end its body.
-            if expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value))
+            if self.named[id.index()]
+                || expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value))
             {
                 continue;
             }
             let (then_body, else_body) = (then_body.clone(), else_body.clone());
-            let mut k = self.common_tail(func, &then_body, &else_body);
-            // The folded tail must not name the `if` it leaves.
-            let n = then_body.len();
-            if let Some(j) = (n - k..n).rev().find(|&j| names(func, then_body[j], id)) {
-                k = n - 1 - j;
-            }
+            let k = self.common_tail(func, &then_body, &else_body);
             let rest_ok = |body: &[ExprId]| {
                 body[..body.len() - k]
                     .iter()
@@ -365,13 +370,6 @@ fn named_labels<'f>(func: &'f Function<'_>, id: ExprId) -> &'f [ExprId] {
         Kind::Try(t) => t.delegate.as_slice(),
         _ => &[],
     }
-}
-
-/// Whether the code at `root` names `label`.
-fn names(func: &Function<'_>, root: ExprId, label: ExprId) -> bool {
-    func.walk(root)
-        .into_iter()
-        .any(|id| named_labels(func, id).contains(&label))
 }
 
 /// Whether the code at `root` names only its own labels and `allowed`.

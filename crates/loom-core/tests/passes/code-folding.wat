@@ -41,11 +41,17 @@
       (then (call $f (i32.const 1)) (i32.const 5))
       (else (call $f (i32.const 1)) (i32.const 6))))
   (func (export "if_tail_names_if") (param $x i32)
-    ;; the last statement goes after the if; the br_if before it names the
-    ;; if's own end: it stays, and so does what is before it
+    ;; the br_ifs jump to the if's end, past the common last statement:
+    ;; after the if it would run for them too: kept (spec if.wast
+    ;; break-bare, in short, is the next function)
     (if $i (local.get $x)
       (then (call $f (i32.const 1)) (br_if $i (global.get $g)) (global.set $g (i32.const 3)))
       (else (call $f (i32.const 2)) (br_if $i (global.get $g)) (global.set $g (i32.const 3)))))
+  (func (export "if_named_unreachable") (result i32)
+    (if (i32.const 1)
+      (then (br_if 0 (i32.const 1)) (unreachable))
+      (else (unreachable)))
+    (i32.const 19))
   (func (export "if_inner_labels") (param $x i32)
     ;; identical tails with their own labels: folded
     (if (local.get $x)
