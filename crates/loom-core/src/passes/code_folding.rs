@@ -163,7 +163,9 @@ impl Folding {
             // A branch to the `if`'s end would run the folded tail too.
             // A value-yielding `if` loses its value: it must end its body.
             if self.named[id.index()]
-                || expr.args.len() != 1 || (expr.results.arity() > 0 && (i + 1 != len || !first_value))
+                || expr.args.len() != 1
+                || func.expr(expr.args[0]).results.arity() != 1
+                || (expr.results.arity() > 0 && (i + 1 != len || !first_value))
             {
                 continue;
             }

@@ -124,7 +124,12 @@ impl Brs {
                     Some(replacement)
                 }
                 Operator::BrTable { .. } => {
+                    // The index alone, not a multi-value node that also
+                    // gives the values.
                     let index = *expr.args.last()?;
+                    if func.expr(index).results.arity() != 1 {
+                        return None;
+                    }
                     let (default, cases) = targets.split_last()?;
                     let target = match const_i32(func, index) {
                         Some(k) => *cases.get(k as u32 as usize).unwrap_or(default),
@@ -149,7 +154,7 @@ impl Brs {
                 ty,
                 then_body,
                 else_body,
-            } if expr.args.len() == 1 => {
+            } if sole_operand(func, &expr.args).is_some() => {
                 let condition = expr.args[0];
                 if let Some(k) = const_i32(func, condition) {
                     // The taken arm keeps the label (branches may name it).
@@ -181,7 +186,7 @@ impl Brs {
                 if !numeric || self.uses(id) > 0 || !fits(yes) || !fits(no) {
                     return None;
                 }
-                // The condition now runs before the arms: it must not change
+                // The arms now run before the condition: it must not change
                 // the locals they read.
                 if reads_local
                     && effects::of_tree(func, condition).intersects(Effects::WRITES_LOCAL)
@@ -193,7 +198,7 @@ impl Brs {
                 node.args = smallvec![yes, no, condition];
                 Some(id)
             }
-            Kind::Op(Operator::Select | Operator::TypedSelect { .. }) => {
+            Kind::Op(Operator::Select | Operator::TypedSelect { .. }) if expr.args.len() == 3 => {
                 let k = const_i32(func, expr.args[2])?;
                 let (kept, dropped) = if k != 0 {
                     (expr.args[0], expr.args[1])
@@ -235,7 +240,7 @@ impl Brs {
             // The index only matters for its effects once all targets agree.
             Kind::Branch { op, targets }
                 if matches!(**op, Operator::BrTable { .. })
-                    && expr.args.len() == 1
+                    && sole_operand(func, &expr.args).is_some()
                     && targets.iter().all(|t| *t == targets[0])
                     && !effects::of_tree(func, expr.args[0]).removable() =>
             {
@@ -252,7 +257,7 @@ impl Brs {
                 then_body,
                 else_body,
                 ..
-            } if expr.args.len() == 1 => {
+            } if sole_operand(func, &expr.args).is_some() => {
                 // The label goes: nothing may name it.
                 if self.uses(id) > 0 {
                     return None;
@@ -401,7 +406,7 @@ impl Brs {
                             body.extend(values);
                         }
                         // Taken or not, it reaches the same place.
-                        Operator::BrIf { .. } if values.len() == 1 => {
+                        Operator::BrIf { .. } if sole_operand(func, &values).is_some() => {
                             let condition = values[0];
                             if effects::of_tree(func, condition).removable() {
                                 func.bodies_mut(owner).swap_remove(arm).pop();
@@ -446,6 +451,15 @@ fn make_br(func: &mut Function<'_>, id: ExprId, label: ExprId, values: Args) {
     };
     node.args = values;
     node.results = Results::Unreachable;
+}
+
+/// The only operand, when it is one value (a condition or an index, not
+/// a multi-value node that also gives parameters or branch values).
+fn sole_operand(func: &Function<'_>, args: &[ExprId]) -> Option<ExprId> {
+    match args {
+        &[arg] if func.expr(arg).results.arity() == 1 => Some(arg),
+        _ => None,
+    }
 }
 
 fn const_i32(func: &Function<'_>, id: ExprId) -> Option<i32> {

@@ -165,4 +165,13 @@
     (local.get $x)
     (if (result i32) (local.get $x)
       (then (global.set $g (i32.const 1)) (call $f (local.get $x)) (i32.const 1))
-      (else (global.set $g (i32.const 2)) (call $f (local.get $x)) (i32.const 1)))))
+      (else (global.set $g (i32.const 2)) (call $f (local.get $x)) (i32.const 1))))
+  (func $two (result i32 i32) (global.set $g (i32.const 9)) (i32.const 1) (i32.const 0))
+  (func (export "if_param") (result i32)
+    ;; one call gives the if's parameter and condition; the arms start with
+    ;; the parameter: kept
+    (call $two)
+    (if (param i32)
+      (then (call $f) (global.set $g (i32.const 1)))
+      (else (call $f) (global.set $g (i32.const 1))))
+    (i32.const 0)))

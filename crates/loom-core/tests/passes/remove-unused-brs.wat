@@ -168,4 +168,10 @@
     ;; a block with parameters: its br at the end carries the value
     (local.get $x)
     (block $b (param i32) (result i32)
-      (br $b (i32.add (i32.const 1))))))
+      (br $b (i32.add (i32.const 1)))))
+  (func $two (result i32 i32) (global.set $g (i32.const 9)) (i32.const 1) (i32.const 0))
+  (func (export "multi_value_operand") (result i32)
+    ;; one call gives the value and the index: it is not the index alone,
+    ;; kept
+    (block $b (result i32)
+      (br_table $b $b (call $two)))))
