@@ -292,6 +292,11 @@ impl Brs {
                         if matches!(**op, Operator::BrIf { .. }) && targets[0] == id)
                         && s.args.len() == 1
                 })?;
+                // Values left before it (for a `br` further on to discard)
+                // would be left in the enclosing body.
+                if body[..at].iter().any(|s| func.expr(*s).results.arity() > 0) {
+                    return None;
+                }
                 let body = body.clone();
                 let condition = func.expr(body[at]).args[0];
                 self.unuse(id);

@@ -174,4 +174,17 @@
     ;; one call gives the value and the index: it is not the index alone,
     ;; kept
     (block $b (result i32)
-      (br_table $b $b (call $two)))))
+      (br_table $b $b (call $two))))
+  (func (export "block_br_if_values_before") (param $x i32)
+    ;; the constant is left on the stack for the final br to discard: it
+    ;; may not move out of the block: kept (fuzz seed 6 module 199)
+    block $out
+      block $b
+        i32.const 7
+        local.get $x
+        br_if $b
+        global.get $g
+        global.set $g
+        br $out
+      end
+    end))
