@@ -31,6 +31,7 @@ pub static REGISTRY: &[Pass] = &[
         name: "code-folding",
         description: "merge identical tails of if arms and of paths to a block's end",
         kind: PassKind::Function(code_folding::run),
+        renumbers_locals: false,
     },
     Pass {
         name: "dce",
@@ -72,11 +73,7 @@ pub static REGISTRY: &[Pass] = &[
         name: "remove-unused-brs",
         description: "remove needless branches, resolve constant conditions, if to br_if/select",
         kind: PassKind::Function(remove_unused_brs::run),
-    },
-    Pass {
-        name: "remove-unused-brs",
-        description: "remove needless branches, resolve constant conditions, if to br_if/select",
-        kind: PassKind::Function(remove_unused_brs::run),
+        renumbers_locals: false,
     },
     Pass {
         name: "remove-unused-module-elements",
