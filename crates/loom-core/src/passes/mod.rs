@@ -5,12 +5,14 @@
 use crate::pass::{Pass, PassKind};
 
 pub mod coalesce_locals;
+pub mod code_folding;
 pub mod dce;
 pub mod duplicate_function_elimination;
 pub mod local_cse;
 pub mod merge_blocks;
 pub mod merge_locals;
 pub mod redundant_set_elimination;
+pub mod remove_unused_brs;
 pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
@@ -24,6 +26,12 @@ pub static REGISTRY: &[Pass] = &[
         description: "register allocation: locals with disjoint live ranges share an index",
         kind: PassKind::Function(coalesce_locals::run),
         renumbers_locals: true,
+    },
+    Pass {
+        name: "code-folding",
+        description: "merge identical tails of if arms and of paths to a block's end",
+        kind: PassKind::Function(code_folding::run),
+        renumbers_locals: false,
     },
     Pass {
         name: "dce",
@@ -59,6 +67,12 @@ pub static REGISTRY: &[Pass] = &[
         name: "redundant-set-elimination",
         description: "remove sets of the value a local already holds",
         kind: PassKind::Function(redundant_set_elimination::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "remove-unused-brs",
+        description: "remove needless branches, resolve constant conditions, if to br_if/select",
+        kind: PassKind::Function(remove_unused_brs::run),
         renumbers_locals: false,
     },
     Pass {
