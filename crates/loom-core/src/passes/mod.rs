@@ -29,7 +29,7 @@ pub static REGISTRY: &[Pass] = &[
     },
     Pass {
         name: "code-folding",
-        description: "merge identical tails of if arms and of paths to a block's end",
+        description: "merge identical tails of if arms and of paths to one block exit",
         kind: PassKind::Function(code_folding::run),
         renumbers_locals: false,
     },
@@ -71,7 +71,7 @@ pub static REGISTRY: &[Pass] = &[
     },
     Pass {
         name: "remove-unused-brs",
-        description: "remove needless branches, resolve constant conditions, if to br_if/select",
+        description: "remove and simplify branches, fold constant conditions",
         kind: PassKind::Function(remove_unused_brs::run),
         renumbers_locals: false,
     },

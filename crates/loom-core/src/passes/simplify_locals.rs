@@ -179,14 +179,12 @@ struct Waiting {
     tee_ok: bool,
     /// The visit count when it was made (to find sets inside a value).
     made_at: u32,
-    /// The body holding the set.
-    body: (ExprId, u32),
 }
 
 enum Task {
     Visit(ExprId, Pos),
-    /// Enters body `1` of the node.
-    Arm(ExprId, u32),
+    /// Enters a body of the node.
+    Arm(ExprId),
     /// After the node's operands and bodies; `2` is the visit count when
     /// its subtree started.
     Exit(ExprId, Pos, u32),
@@ -203,8 +201,6 @@ struct Walk<'f, 'a> {
     /// Per local: its last write, not read since on any path so far.
     pending: Vec<Option<(ExprId, Pos)>>,
     pending_locals: Vec<u32>,
-    /// The bodies being walked, innermost last: (owner, arm).
-    body_stack: Vec<(ExprId, u32)>,
     visits: u32,
     changed: bool,
 }
@@ -252,7 +248,6 @@ impl<'f, 'a> Walk<'f, 'a> {
             has_try,
             waiting: Vec::new(),
             pending_locals: Vec::new(),
-            body_stack: Vec::new(),
             visits: 0,
             changed: false,
         }
@@ -274,20 +269,14 @@ impl<'f, 'a> Walk<'f, 'a> {
                         for (i, &stmt) in body.iter().enumerate().rev() {
                             tasks.push(Task::Visit(stmt, Pos::Stmt(id, arm as u32, i as u32)));
                         }
-                        tasks.push(Task::Arm(id, arm as u32));
+                        tasks.push(Task::Arm(id));
                     }
                     let args = &self.func.expr(id).args;
                     for (i, &arg) in args.iter().enumerate().rev() {
                         tasks.push(Task::Visit(arg, Pos::Arg(id, i as u32)));
                     }
                 }
-                Task::Arm(id, arm) => {
-                    if self.body_stack.last().is_some_and(|b| b.0 == id) {
-                        self.body_stack.pop();
-                    }
-                    self.body_stack.push((id, arm));
-                    self.enter_arm(id)
-                }
+                Task::Arm(id) => self.enter_arm(id),
                 Task::Exit(id, pos, started) => self.exit(id, pos, started),
             }
         }
@@ -310,9 +299,6 @@ impl<'f, 'a> Walk<'f, 'a> {
     }
 
     fn exit(&mut self, id: ExprId, pos: Pos, started: u32) {
-        if self.body_stack.last().is_some_and(|b| b.0 == id) {
-            self.body_stack.pop();
-        }
         match &self.func.expr(id).kind {
             Kind::Block { .. } => {
                 if id == self.func.body {
@@ -458,9 +444,9 @@ impl<'f, 'a> Walk<'f, 'a> {
             return;
         }
         self.note_pending(local, id, pos);
-        let Pos::Stmt(owner, arm, _) = pos else {
+        if !matches!(pos, Pos::Stmt(..)) {
             return;
-        };
+        }
         let Some(summary) = Summary::of(self.func, value) else {
             return;
         };
@@ -479,7 +465,6 @@ impl<'f, 'a> Walk<'f, 'a> {
             value: summary,
             tee_ok: true,
             made_at: self.visits,
-            body: (owner, arm),
         });
     }
 
@@ -509,14 +494,6 @@ impl<'f, 'a> Walk<'f, 'a> {
         let Some(&value) = self.func.expr(w.set).args.first() else {
             return;
         };
-        // A scratch local with its set and get in one body exists for the
-        // stack shape, and the writer puts it back on the stack; moving its
-        // value instead can cost the writer its neighbours' shape.
-        let scratch_pair =
-            local >= self.func.scratch_from && self.body_stack.last() == Some(&w.body);
-        if scratch_pair {
-            return;
-        }
         if self.gets[local as usize] == 1 {
             if let Some(slot) = self.slot(pos) {
                 *slot = value;
