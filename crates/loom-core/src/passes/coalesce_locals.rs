@@ -369,9 +369,13 @@ impl Builder<'_, '_> {
             Kind::Op(
                 op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }),
             ) if self.tracked[*local_index as usize] => {
+                // A `tee` just wrote the value it gives: `$a = tee $b ..`
+                // copies `$b` as much as `$a = $b` does.
                 let copy_of = match func.expr(expr.args[0]).kind {
-                    Kind::Op(Operator::LocalGet { local_index: from })
-                        if self.tracked[from as usize] =>
+                    Kind::Op(
+                        Operator::LocalGet { local_index: from }
+                        | Operator::LocalTee { local_index: from },
+                    ) if self.tracked[from as usize] =>
                     {
                         from
                     }
@@ -984,12 +988,18 @@ fn apply(
             }
             _ => continue,
         };
-        let is_self_copy = matches!(
-            func.expr(expr.args[0]).kind,
-            Kind::Op(Operator::LocalGet { local_index }) if local_index == local
-        );
-        if !is_self_copy {
-            continue;
+        let value = expr.args[0];
+        match func.expr(value).kind {
+            Kind::Op(Operator::LocalGet { local_index }) if local_index == local => {}
+            // `$a = tee $a v` is `$a = v`: the write takes the tee's value
+            // (the same node, so a label in it keeps its id).
+            Kind::Op(Operator::LocalTee { local_index }) if local_index == local => {
+                let inner = func.expr(value).args[0];
+                func.expr_mut(action.expr).args[0] = inner;
+                changed = true;
+                continue;
+            }
+            _ => continue,
         }
         changed = true;
         let expr = func.expr_mut(action.expr);
