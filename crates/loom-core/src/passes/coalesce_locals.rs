@@ -14,8 +14,9 @@
 //!    reads until its writes (cost: the size of the live sets, no
 //!    iteration to a fixpoint), and kept as sparse lists per block.
 //! 3. Two locals of the same type interfere when one is written while the
-//!    other is live, except that a copy `$a = $b` does not make `$a` and
-//!    `$b` interfere (they hold the same value). Function entry writes
+//!    other is live, except that a copy `$a = $b` (or `$a = tee $b ..`)
+//!    does not make `$a` and `$b` interfere (they hold the same value).
+//!    Function entry writes
 //!    every local: the parameters their arguments, the others zero, so a
 //!    local read before any write interferes with every parameter, but not
 //!    with other zero-initialized locals. A write to a local that is not
@@ -906,7 +907,7 @@ fn colour_in_order(
 }
 
 /// Renumbers the locals by colour and removes dead writes and copies that
-/// became `$a = $a`. Returns whether anything changed.
+/// became `$a = $a` (or `$a = tee $a v`, which becomes `$a = v`). Returns whether anything changed.
 fn apply(
     func: &mut Function<'_>,
     cfg: &Cfg,
