@@ -16,11 +16,11 @@
 //! 3. Two locals of the same type interfere when one is written while the
 //!    other is live, except that a copy `$a = $b` (or `$a = tee $b ..`)
 //!    does not make `$a` and `$b` interfere (they hold the same value).
-//!    Function entry writes
-//!    every local: the parameters their arguments, the others zero, so a
-//!    local read before any write interferes with every parameter, but not
-//!    with other zero-initialized locals. A write to a local that is not
-//!    live afterwards is removed (its value is dropped) instead.
+//!    Function entry writes every local: the parameters their arguments,
+//!    the others zero, so a local read before any write interferes with
+//!    every parameter, but not with other zero-initialized locals. A write
+//!    to a local that is not live afterwards is removed (its value is
+//!    dropped) instead.
 //! 4. Greedy colouring, parameters first (they never move, but a declared
 //!    local may join one), then locals by how many copies they take part
 //!    in, each joining the colour that removes the most copies, else the
@@ -376,10 +376,7 @@ impl Builder<'_, '_> {
                     Kind::Op(
                         Operator::LocalGet { local_index: from }
                         | Operator::LocalTee { local_index: from },
-                    ) if self.tracked[from as usize] =>
-                    {
-                        from
-                    }
+                    ) if self.tracked[from as usize] => from,
                     _ => NONE,
                 };
                 let access = match op {
