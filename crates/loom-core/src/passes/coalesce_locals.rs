@@ -14,12 +14,13 @@
 //!    reads until its writes (cost: the size of the live sets, no
 //!    iteration to a fixpoint), and kept as sparse lists per block.
 //! 3. Two locals of the same type interfere when one is written while the
-//!    other is live, except that a copy `$a = $b` does not make `$a` and
-//!    `$b` interfere (they hold the same value). Function entry writes
-//!    every local: the parameters their arguments, the others zero, so a
-//!    local read before any write interferes with every parameter, but not
-//!    with other zero-initialized locals. A write to a local that is not
-//!    live afterwards is removed (its value is dropped) instead.
+//!    other is live, except that a copy `$a = $b` (or `$a = tee $b ..`)
+//!    does not make `$a` and `$b` interfere (they hold the same value).
+//!    Function entry writes every local: the parameters their arguments,
+//!    the others zero, so a local read before any write interferes with
+//!    every parameter, but not with other zero-initialized locals. A write
+//!    to a local that is not live afterwards is removed (its value is
+//!    dropped) instead.
 //! 4. Greedy colouring, parameters first (they never move, but a declared
 //!    local may join one), then locals by how many copies they take part
 //!    in, each joining the colour that removes the most copies, else the
@@ -369,12 +370,13 @@ impl Builder<'_, '_> {
             Kind::Op(
                 op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }),
             ) if self.tracked[*local_index as usize] => {
+                // A `tee` just wrote the value it gives: `$a = tee $b ..`
+                // copies `$b` as much as `$a = $b` does.
                 let copy_of = match func.expr(expr.args[0]).kind {
-                    Kind::Op(Operator::LocalGet { local_index: from })
-                        if self.tracked[from as usize] =>
-                    {
-                        from
-                    }
+                    Kind::Op(
+                        Operator::LocalGet { local_index: from }
+                        | Operator::LocalTee { local_index: from },
+                    ) if self.tracked[from as usize] => from,
                     _ => NONE,
                 };
                 let access = match op {
@@ -902,7 +904,7 @@ fn colour_in_order(
 }
 
 /// Renumbers the locals by colour and removes dead writes and copies that
-/// became `$a = $a`. Returns whether anything changed.
+/// became `$a = $a` (or `$a = tee $a v`, which becomes `$a = v`). Returns whether anything changed.
 fn apply(
     func: &mut Function<'_>,
     cfg: &Cfg,
@@ -984,12 +986,18 @@ fn apply(
             }
             _ => continue,
         };
-        let is_self_copy = matches!(
-            func.expr(expr.args[0]).kind,
-            Kind::Op(Operator::LocalGet { local_index }) if local_index == local
-        );
-        if !is_self_copy {
-            continue;
+        let value = expr.args[0];
+        match func.expr(value).kind {
+            Kind::Op(Operator::LocalGet { local_index }) if local_index == local => {}
+            // `$a = tee $a v` is `$a = v`: the write takes the tee's value
+            // (the same node, so a label in it keeps its id).
+            Kind::Op(Operator::LocalTee { local_index }) if local_index == local => {
+                let inner = func.expr(value).args[0];
+                func.expr_mut(action.expr).args[0] = inner;
+                changed = true;
+                continue;
+            }
+            _ => continue,
         }
         changed = true;
         let expr = func.expr_mut(action.expr);

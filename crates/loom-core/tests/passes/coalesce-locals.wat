@@ -202,4 +202,33 @@
     (drop (local.get 1))
     (drop (local.get 1))
     (i32.add (local.get 3) (local.get 3)))
+
+  ;; `local.set 2 (local.tee 1 ..)` copies 1 into 2 like a `local.get`
+  ;; would: the two hold one value, do not interfere, and share an index;
+  ;; the write then takes the tee's value directly (no tee left).
+  (func (export "tee_copy") (param i32) (result i32)
+    (local i32 i32)
+    (local.set 2 (local.tee 1 (i32.add (local.get 0) (call $may_throw))))
+    (call $use (local.get 1))
+    (call $use (local.get 2))
+    (i32.add (local.get 1) (local.get 2)))
+
+  ;; The same through an outer tee: one tee is left.
+  (func (export "tee_copy_tee") (param i32) (result i32)
+    (local i32 i32)
+    (call $use (local.tee 2 (local.tee 1 (i32.add (local.get 0) (call $may_throw)))))
+    (call $use (local.get 1))
+    (call $use (local.get 2))
+    (i32.add (local.get 1) (local.get 2)))
+
+  ;; 2 is written again while 1 is still live: they interfere after all
+  ;; and keep two indices (the tee stays).
+  (func (export "tee_copy_then_differ") (param i32) (result i32)
+    (local i32 i32)
+    (local.set 2 (local.tee 1 (i32.add (local.get 0) (call $may_throw))))
+    (call $use (local.get 2))
+    (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+    (call $use (local.get 1))
+    (call $use (local.get 2))
+    (i32.add (local.get 1) (local.get 2)))
 )
