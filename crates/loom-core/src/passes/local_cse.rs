@@ -293,8 +293,8 @@ impl<'a> Finder<'_, 'a> {
 /// Estimated bytes of an operator's immediates.
 fn immediate_bytes(op: &Operator<'_>) -> u64 {
     match *op {
-        Operator::I32Const { value } => leb_len(value.unsigned_abs() as u64 * 2),
-        Operator::I64Const { value } => leb_len(value.unsigned_abs() * 2),
+        Operator::I32Const { value } => sleb_len(value.into()),
+        Operator::I64Const { value } => sleb_len(value),
         Operator::F32Const { .. } => 4,
         Operator::F64Const { .. } => 8,
         Operator::V128Const { .. } => 17,
@@ -324,9 +324,27 @@ fn leb_len(n: u64) -> u64 {
     u64::from((64 - n.leading_zeros()).max(1).div_ceil(7))
 }
 
+/// Bytes of `n` as a signed LEB128: its significant bits plus a sign bit,
+/// 7 per byte.
+fn sleb_len(n: i64) -> u64 {
+    let magnitude_bits = 64 - if n < 0 { (!n).leading_zeros() } else { n.leading_zeros() };
+    u64::from((magnitude_bits + 1).div_ceil(7))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::leb_len;
+    use super::{leb_len, sleb_len};
+
+    #[test]
+    fn signed_leb_lengths() {
+        assert_eq!(sleb_len(0), 1);
+        assert_eq!(sleb_len(63), 1);
+        assert_eq!(sleb_len(64), 2);
+        assert_eq!(sleb_len(-64), 1);
+        assert_eq!(sleb_len(-65), 2);
+        assert_eq!(sleb_len(i64::MIN), 10, "no overflow at the extremes");
+        assert_eq!(sleb_len(i64::MAX), 10);
+    }
 
     #[test]
     fn leb_lengths() {

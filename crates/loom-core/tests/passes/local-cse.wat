@@ -97,4 +97,10 @@
     ;; each value of a multi-value result is its own tree
     (i32.mul (local.get $x) (i32.const 100000))
     (i32.mul (local.get $x) (i32.const 100000)))
+  (func (export "extreme_constants") (param $x i64) (result i64)
+    ;; the most negative i64 costs 10 bytes; its size estimate must not
+    ;; overflow (found by the differential fuzzer in a debug build)
+    (i64.add
+      (i64.xor (local.get $x) (i64.const -9223372036854775808))
+      (i64.xor (local.get $x) (i64.const -9223372036854775808))))
 )
