@@ -3,19 +3,25 @@
 //! `ref.func`, export, element and start naming a duplicate then names the
 //! survivor (the index maps merge them, see `remap`).
 //!
+//! A function whose identity can be observed (exported, in an element
+//! segment, or named by `ref.func`: a host can compare the references) is
+//! never merged into another; others may be merged into it.
+//!
 //! Two functions are equal when their types are the same canonical type and
 //! their bodies encode to the same bytes under the maps so far; so once two
 //! callees are merged their callers become equal too, and the pass repeats
 //! until a round merges nothing (bounded by `MAX_ROUNDS`).
 
 use crate::error::Error;
-use crate::module::{encode_body, Module};
+use crate::ir::Kind;
+use crate::module::{encode_body, Code, Module};
 use crate::pass::Changed;
 use rayon::prelude::*;
 use crate::remap::{compact, REMOVED};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use wasmparser::types::CoreTypeId;
+use wasmparser::{ElementItems, ExternalKind, Operator};
 
 /// Bounds the rounds of merging; each round re-encodes the functions that
 /// are left, and chains of callers that only become equal one level at a
@@ -25,6 +31,7 @@ const MAX_ROUNDS: usize = 8;
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let imported = module.imported_functions;
     let total = imported as usize + module.code.len();
+    let escaping = escaping_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
     let mut changed = false;
     for _ in 0..MAX_ROUNDS {
         let maps = &module.maps;
@@ -46,7 +53,10 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             let Some(body) = body else { continue };
             let f = imported + i as u32;
             match first_of.entry((types.core_function_at(f), body)) {
-                Entry::Occupied(original) => merges.push((f, *original.get())),
+                Entry::Occupied(original) if !escaping[f as usize] => {
+                    merges.push((f, *original.get()))
+                }
+                Entry::Occupied(_) => {}
                 Entry::Vacant(slot) => {
                     slot.insert(f);
                 }
@@ -66,4 +76,76 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         changed = true;
     }
     Ok(changed)
+}
+
+/// Per function index, whether references to it can reach the host, which
+/// could tell two merged functions apart: exports, element segments, and
+/// `ref.func` in global initializers and code.
+fn escaping_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
+    let total = module.imported_functions as usize + module.code.len();
+    let mut escaping = vec![false; total];
+    let mut mark = |f: u32| {
+        if let Some(slot) = escaping.get_mut(f as usize) {
+            *slot = true;
+        }
+    };
+    let ref_funcs = |ops: wasmparser::OperatorsReader<'_>, mark: &mut dyn FnMut(u32)| {
+        for op in ops {
+            if let Operator::RefFunc { function_index } = op? {
+                mark(function_index);
+            }
+        }
+        Ok::<(), wasmparser::BinaryReaderError>(())
+    };
+    for (id, reader) in module.section_readers() {
+        match id {
+            6 => {
+                for global in wasmparser::GlobalSectionReader::new(reader)? {
+                    ref_funcs(global?.init_expr.get_operators_reader(), &mut mark)?;
+                }
+            }
+            7 => {
+                for export in wasmparser::ExportSectionReader::new(reader)? {
+                    let export = export?;
+                    if export.kind == ExternalKind::Func {
+                        mark(export.index);
+                    }
+                }
+            }
+            9 => {
+                for element in wasmparser::ElementSectionReader::new(reader)? {
+                    match element?.items {
+                        ElementItems::Functions(functions) => {
+                            for f in functions {
+                                mark(f?);
+                            }
+                        }
+                        ElementItems::Expressions(_, exprs) => {
+                            for expr in exprs {
+                                ref_funcs(expr?.get_operators_reader(), &mut mark)?;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for code in &module.code {
+        match code {
+            Code::Lifted(func) => {
+                for id in func.walk(func.body) {
+                    if let Kind::Op(Operator::RefFunc { function_index }) = func.expr(id).kind {
+                        mark(function_index);
+                    }
+                }
+            }
+            Code::Raw(body) => ref_funcs(body.get_operators_reader()?, &mut mark)?,
+            Code::Encoded(bytes) => {
+                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
+                ref_funcs(body.get_operators_reader()?, &mut mark)?
+            }
+        }
+    }
+    Ok(escaping)
 }

@@ -1,8 +1,10 @@
 //! `remove-unused-module-elements`: removes functions, globals, tables,
-//! memories, tags, element and data segments, and imports of those kinds,
-//! that nothing observable can reach.
+//! memories, tags, and element and data segments that nothing observable
+//! can reach.
 //!
-//! What is observable, and so a root: every export; the start function;
+//! What is observable, and so a root: every export; every import (linking
+//! checks each one, so removing one could make a failing instantiation
+//! succeed); the start function;
 //! every active element and data segment (instantiation writes them into a
 //! table or memory and traps when they do not fit, so they stay whole, with
 //! their table or memory); every declarative element segment (it is what
@@ -61,6 +63,15 @@ enum Space {
 }
 
 const SPACES: usize = 7;
+const SPACE_LIST: [Space; SPACES] = [
+    Space::Function,
+    Space::Global,
+    Space::Table,
+    Space::Memory,
+    Space::Tag,
+    Space::Element,
+    Space::Data,
+];
 
 /// Removes the dead entries from one space's map (composed with the
 /// renumbering already there; survivors keep their relative order and
@@ -159,6 +170,13 @@ impl<'a> Items<'a> {
         }
         if let Some(start) = self.start {
             found.function_index(start)?;
+        }
+        // Imports stay: each is checked when the module is linked, so
+        // dropping one could let a module instantiate that failed before.
+        for space in SPACE_LIST {
+            for i in 0..self.imports[space as usize] {
+                found.record(space, i)?;
+            }
         }
         for (i, element) in self.elements.iter().enumerate() {
             if !matches!(element.kind, ElementKind::Passive) {

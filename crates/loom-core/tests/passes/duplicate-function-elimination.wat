@@ -1,12 +1,13 @@
 ;; loom: --pass duplicate-function-elimination
-;; Functions with the same type and body become one; every use follows.
+;; Functions with the same type and body become one; every call follows. A
+;; function a host could tell apart (exported, in a table, named by ref.func)
+;; is never merged away, but others may merge into it.
 (module
   (type $sig (func (param i32) (result i32)))
-  (table 4 funcref)
-  ;; uses of the duplicates in a segment, an export and ref.func
-  (elem (i32.const 0) func $add_one $add_one_again $twice $twice_again)
-  (elem declare func $add_one_again)
+  (table 2 funcref)
+  (elem (i32.const 0) func $in_table $in_table_too)
   (func $add_one (type $sig) (i32.add (local.get 0) (i32.const 1)))
+  ;; only called: merged into $add_one
   (func $add_one_again (type $sig) (i32.add (local.get 0) (i32.const 1)))
   ;; equal only once the callees are merged: found in the second round
   (func $twice (type $sig) (call $add_one (call $add_one (local.get 0))))
@@ -14,9 +15,17 @@
   ;; same body, different type: kept apart
   (func $add_one_i64 (param i64) (result i64) (i64.add (local.get 0) (i64.const 1)))
   (func $add_one_other_body (type $sig) (i32.add (local.get 0) (i32.const 2)))
+  ;; both in the table: the table's entries stay two different functions
+  (func $in_table (type $sig) (i32.sub (local.get 0) (i32.const 1)))
+  (func $in_table_too (type $sig) (i32.sub (local.get 0) (i32.const 1)))
+  ;; only called, equal to a table entry: merged into it
+  (func $sub_one (type $sig) (i32.sub (local.get 0) (i32.const 1)))
+  ;; exported: kept
+  (func $exported (type $sig) (i32.add (local.get 0) (i32.const 1)))
   (func (export "main") (param i32) (result i32)
-    (drop (ref.func $add_one_again))
     (drop (call $add_one_i64 (i64.const 0)))
     (drop (call $add_one_other_body (local.get 0)))
+    (drop (call $sub_one (local.get 0)))
+    (drop (call $twice (local.get 0)))
     (call $twice_again (local.get 0)))
-  (export "again" (func $add_one_again)))
+  (export "exported" (func $exported)))

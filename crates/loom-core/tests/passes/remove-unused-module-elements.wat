@@ -1,11 +1,10 @@
 ;; loom: --pass remove-unused-module-elements
-;; Only what an export, the start function or an active or declarative
-;; segment reaches stays.
+;; Only what an export, an import, the start function or an active or
+;; declarative segment reaches stays.
 (module
-  ;; $unused_import goes; $used_import stays and moves down to index 0
+  ;; imports stay, used or not: linking checks each of them
   (import "env" "unused" (func $unused_import))
   (import "env" "used" (func $used_import (param i32)))
-  ;; an imported global nobody reads goes
   (import "env" "g" (global $unused_imported_global i32))
   (memory $mem 1)
   ;; a second memory nothing touches goes
