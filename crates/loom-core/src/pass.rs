@@ -260,7 +260,11 @@ impl PassManager {
         if let Some(limit) = options.pass_limit {
             passes.truncate(limit);
         }
-        let rounds = if options.level.is_some() { MAX_ROUNDS } else { 1 };
+        let rounds = if options.level.is_some() {
+            MAX_ROUNDS
+        } else {
+            1
+        };
         Ok(PassManager { passes, rounds })
     }
 

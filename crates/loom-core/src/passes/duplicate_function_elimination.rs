@@ -16,8 +16,8 @@ use crate::error::Error;
 use crate::ir::Kind;
 use crate::module::{encode_body, Code, Module};
 use crate::pass::Changed;
-use rayon::prelude::*;
 use crate::remap::{compact, REMOVED};
+use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use wasmparser::types::CoreTypeId;
@@ -38,7 +38,10 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         // A function merged into an earlier one has no entry of its own.
         let mut seen = HashSet::new();
         let own_entry: Vec<bool> = (0..module.code.len() as u32)
-            .map(|i| maps.function(imported + i).is_some_and(|out| seen.insert(out)))
+            .map(|i| {
+                maps.function(imported + i)
+                    .is_some_and(|out| seen.insert(out))
+            })
             .collect();
         let bodies: Vec<Option<Vec<u8>>> = module
             .code

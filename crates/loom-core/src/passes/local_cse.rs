@@ -327,7 +327,12 @@ fn leb_len(n: u64) -> u64 {
 /// Bytes of `n` as a signed LEB128: its significant bits plus a sign bit,
 /// 7 per byte.
 fn sleb_len(n: i64) -> u64 {
-    let magnitude_bits = 64 - if n < 0 { (!n).leading_zeros() } else { n.leading_zeros() };
+    let magnitude_bits = 64
+        - if n < 0 {
+            (!n).leading_zeros()
+        } else {
+            n.leading_zeros()
+        };
     u64::from((magnitude_bits + 1).div_ceil(7))
 }
 

@@ -33,7 +33,9 @@ use wasmparser::{BinaryReader, ElementKind, FromReader, Operator, TypeRef};
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let items = Items::read(module).map_err(|e| Error::Encode(e.to_string()))?;
-    let live = items.live(module).map_err(|e| Error::Encode(e.to_string()))?;
+    let live = items
+        .live(module)
+        .map_err(|e| Error::Encode(e.to_string()))?;
     let maps = &mut module.maps;
     let mut changed = false;
     for (space, map) in [
@@ -385,7 +387,10 @@ mod tests {
         let mut map = Some(vec![0, 2, 1]);
         assert!(compose(&mut map, &[false, true, true]));
         assert_eq!(map, Some(vec![REMOVED, 1, 0]));
-        assert!(!compose(&mut map, &[false, true, true]), "nothing more to remove");
+        assert!(
+            !compose(&mut map, &[false, true, true]),
+            "nothing more to remove"
+        );
         // 1 and 2 were merged into one index; they stay merged.
         let mut merged = Some(vec![0, 1, 1, 2]);
         assert!(compose(&mut merged, &[false, true, true, true]));
