@@ -66,20 +66,62 @@ impl OptLevel {
     /// The passes this level runs, in order: the one place pipelines are
     /// defined. Runs of function passes are iterated per function to a
     /// fixed point (see `MAX_ROUNDS`).
-    pub fn pipeline(self) -> &'static [&'static str] {
-        match self {
-            OptLevel::O0 => &[],
-            OptLevel::O1 => O1,
-            OptLevel::O2 => O2,
-            OptLevel::O3 | OptLevel::O4 => O3,
-            OptLevel::Os => OS,
-            OptLevel::Oz => OZ,
-        }
+    ///
+    /// `-O1` runs only cheap function passes, so each function is optimized
+    /// and encoded in one step, never holding the whole module's IR. `-O2`
+    /// cleans up the module first (no time goes into dead or duplicate
+    /// functions), runs the full function pipeline, then cleans up what the
+    /// function passes made dead or equal and shortens function indices.
+    /// `-O3`/`-O4` add merge-locals before register allocation; `-Os` adds
+    /// local-cse after the first register allocation and code-folding
+    /// before merge-blocks; `-Oz` adds both.
+    pub fn pipeline(self) -> Vec<&'static str> {
+        let (merge_locals, size) = match self {
+            OptLevel::O0 => return Vec::new(),
+            OptLevel::O1 => return O1.to_vec(),
+            OptLevel::O2 => (false, false),
+            OptLevel::O3 | OptLevel::O4 => (true, false),
+            OptLevel::Os => (false, true),
+            OptLevel::Oz => (true, true),
+        };
+        let only = |on: bool, pass: &'static str| on.then_some(pass);
+        [
+            Some("duplicate-function-elimination"),
+            Some("remove-unused-module-elements"),
+            Some("dce"),
+            Some("remove-unused-names"),
+            Some("remove-unused-brs"),
+            Some("remove-unused-names"),
+            Some("simplify-locals"),
+            Some("vacuum"),
+            Some("reorder-locals"),
+            only(merge_locals, "merge-locals"),
+            Some("coalesce-locals"),
+            only(size, "local-cse"),
+            Some("simplify-locals"),
+            Some("vacuum"),
+            Some("reorder-locals"),
+            Some("coalesce-locals"),
+            Some("reorder-locals"),
+            Some("vacuum"),
+            only(size, "code-folding"),
+            Some("merge-blocks"),
+            Some("remove-unused-brs"),
+            Some("remove-unused-names"),
+            Some("merge-blocks"),
+            Some("redundant-set-elimination"),
+            Some("vacuum"),
+            Some("duplicate-function-elimination"),
+            Some("remove-unused-module-elements"),
+            Some("reorder-functions"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
-/// `-O1`: the cheap function passes only, so each function is optimized
-/// and encoded in one step, never holding the whole module's IR.
+/// `-O1`'s passes (see `OptLevel::pipeline`).
 const O1: &[&str] = &[
     "dce",
     "remove-unused-names",
@@ -92,130 +134,6 @@ const O1: &[&str] = &[
     "merge-blocks",
     "remove-unused-names",
     "vacuum",
-];
-
-/// `-O2`: module clean-up first (so no time goes into dead or duplicate
-/// functions), the full function pipeline, then module clean-up of what
-/// the function passes made dead or equal, and shorter function indices.
-const O2: &[&str] = &[
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "dce",
-    "remove-unused-names",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "reorder-locals",
-    "vacuum",
-    "merge-blocks",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "merge-blocks",
-    "redundant-set-elimination",
-    "vacuum",
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "reorder-functions",
-];
-
-/// `-O3`/`-O4`: `-O2` with merge-locals before register allocation.
-const O3: &[&str] = &[
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "dce",
-    "remove-unused-names",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "merge-locals",
-    "coalesce-locals",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "reorder-locals",
-    "vacuum",
-    "merge-blocks",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "merge-blocks",
-    "redundant-set-elimination",
-    "vacuum",
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "reorder-functions",
-];
-
-/// `-Os`: `-O2` with local-cse after the first register allocation.
-const OS: &[&str] = &[
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "dce",
-    "remove-unused-names",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "local-cse",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "reorder-locals",
-    "vacuum",
-    "code-folding",
-    "merge-blocks",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "merge-blocks",
-    "redundant-set-elimination",
-    "vacuum",
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "reorder-functions",
-];
-
-/// `-Oz`: `-Os` with merge-locals before register allocation.
-const OZ: &[&str] = &[
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "dce",
-    "remove-unused-names",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "merge-locals",
-    "coalesce-locals",
-    "local-cse",
-    "simplify-locals",
-    "vacuum",
-    "reorder-locals",
-    "coalesce-locals",
-    "reorder-locals",
-    "vacuum",
-    "code-folding",
-    "merge-blocks",
-    "remove-unused-brs",
-    "remove-unused-names",
-    "merge-blocks",
-    "redundant-set-elimination",
-    "vacuum",
-    "duplicate-function-elimination",
-    "remove-unused-module-elements",
-    "reorder-functions",
 ];
 
 /// Every pass LOOM has, in the order `--list-passes` shows them.
@@ -250,7 +168,7 @@ impl PassManager {
     /// The level's pipeline followed by the explicitly named passes, cut to
     /// `pass_limit` when bisecting.
     pub fn from_options(options: &Options) -> Result<PassManager, Error> {
-        let preset = options.level.map(OptLevel::pipeline).unwrap_or(&[]);
+        let preset = options.level.map(OptLevel::pipeline).unwrap_or_default();
         let mut passes = preset
             .iter()
             .copied()
