@@ -7,6 +7,7 @@ pub mod component;
 pub mod effects;
 pub mod error;
 pub mod features;
+pub mod function_uses;
 pub mod input;
 pub mod ir;
 pub mod lift;

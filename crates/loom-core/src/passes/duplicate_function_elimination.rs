@@ -13,15 +13,14 @@
 //! until a round merges nothing (bounded by `MAX_ROUNDS`).
 
 use crate::error::Error;
-use crate::ir::Kind;
-use crate::module::{encode_body, Code, Module};
+use crate::function_uses::{self, FunctionUse};
+use crate::module::{encode_body, Module};
 use crate::pass::Changed;
 use crate::remap::{compact, REMOVED};
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use wasmparser::types::CoreTypeId;
-use wasmparser::{ElementItems, ExternalKind, Operator};
 
 /// Bounds the rounds of merging; each round re-encodes the functions that
 /// are left, and chains of callers that only become equal one level at a
@@ -87,68 +86,12 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
 fn escaping_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
     let total = module.imported_functions as usize + module.code.len();
     let mut escaping = vec![false; total];
-    let mut mark = |f: u32| {
-        if let Some(slot) = escaping.get_mut(f as usize) {
-            *slot = true;
-        }
-    };
-    let ref_funcs = |ops: wasmparser::OperatorsReader<'_>, mark: &mut dyn FnMut(u32)| {
-        for op in ops {
-            if let Operator::RefFunc { function_index } = op? {
-                mark(function_index);
+    function_uses::for_each(module, |f, how| {
+        if how == FunctionUse::Reference {
+            if let Some(slot) = escaping.get_mut(f as usize) {
+                *slot = true;
             }
         }
-        Ok::<(), wasmparser::BinaryReaderError>(())
-    };
-    for (id, reader) in module.section_readers() {
-        match id {
-            6 => {
-                for global in wasmparser::GlobalSectionReader::new(reader)? {
-                    ref_funcs(global?.init_expr.get_operators_reader(), &mut mark)?;
-                }
-            }
-            7 => {
-                for export in wasmparser::ExportSectionReader::new(reader)? {
-                    let export = export?;
-                    if export.kind == ExternalKind::Func {
-                        mark(export.index);
-                    }
-                }
-            }
-            9 => {
-                for element in wasmparser::ElementSectionReader::new(reader)? {
-                    match element?.items {
-                        ElementItems::Functions(functions) => {
-                            for f in functions {
-                                mark(f?);
-                            }
-                        }
-                        ElementItems::Expressions(_, exprs) => {
-                            for expr in exprs {
-                                ref_funcs(expr?.get_operators_reader(), &mut mark)?;
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    for code in &module.code {
-        match code {
-            Code::Lifted(func) => {
-                for id in func.walk(func.body) {
-                    if let Kind::Op(Operator::RefFunc { function_index }) = func.expr(id).kind {
-                        mark(function_index);
-                    }
-                }
-            }
-            Code::Raw(body) => ref_funcs(body.get_operators_reader()?, &mut mark)?,
-            Code::Encoded(bytes) => {
-                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
-                ref_funcs(body.get_operators_reader()?, &mut mark)?
-            }
-        }
-    }
+    })?;
     Ok(escaping)
 }

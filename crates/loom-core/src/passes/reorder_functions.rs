@@ -6,17 +6,23 @@
 //! deterministic.
 
 use crate::error::Error;
-use crate::ir::Kind;
-use crate::module::{Code, Module};
+use crate::function_uses;
+use crate::module::Module;
 use crate::pass::Changed;
 use crate::remap::REMOVED;
-use wasmparser::{ElementItems, Operator};
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let imported = module.imported_functions as usize;
     let total = imported + module.code.len();
+    // Every place a function index is written counts: code, element
+    // segments, global initializers, exports and start.
     let mut refs = vec![0u64; total];
-    count_references(module, &mut refs).map_err(|e| Error::Encode(e.to_string()))?;
+    function_uses::for_each(module, |f, _| {
+        if let Some(count) = refs.get_mut(f as usize) {
+            *count += 1;
+        }
+    })
+    .map_err(|e| Error::Encode(e.to_string()))?;
 
     // Only functions that survive earlier passes take part, by output index
     // (functions merged into one index count together).
@@ -51,93 +57,4 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         .collect();
     module.maps.functions = Some(map);
     Ok(true)
-}
-
-/// Counts every place a function index is written: code, element segments,
-/// global initializers, exports and start.
-fn count_references(module: &Module<'_>, refs: &mut [u64]) -> wasmparser::Result<()> {
-    let mut tally = Tally { refs };
-    for code in &module.code {
-        match code {
-            Code::Lifted(func) => {
-                for id in func.walk(func.body) {
-                    if let Kind::Op(op) = &func.expr(id).kind {
-                        tally.operator(op);
-                    }
-                }
-            }
-            Code::Raw(body) => tally.operators(body.get_operators_reader()?)?,
-            Code::Encoded(bytes) => {
-                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
-                tally.operators(body.get_operators_reader()?)?
-            }
-        }
-    }
-    for (id, reader) in module.section_readers() {
-        match id {
-            6 => {
-                for global in wasmparser::GlobalSectionReader::new(reader)? {
-                    tally.operators(global?.init_expr.get_operators_reader())?;
-                }
-            }
-            7 => {
-                for export in wasmparser::ExportSectionReader::new(reader)? {
-                    let export = export?;
-                    if export.kind == wasmparser::ExternalKind::Func {
-                        tally.function(export.index);
-                    }
-                }
-            }
-            8 => {
-                let mut reader = reader;
-                tally.function(reader.read_var_u32()?);
-            }
-            9 => {
-                for element in wasmparser::ElementSectionReader::new(reader)? {
-                    match element?.items {
-                        ElementItems::Functions(functions) => {
-                            for f in functions {
-                                tally.function(f?);
-                            }
-                        }
-                        ElementItems::Expressions(_, exprs) => {
-                            for expr in exprs {
-                                tally.operators(expr?.get_operators_reader())?;
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-struct Tally<'r> {
-    refs: &'r mut [u64],
-}
-
-impl Tally<'_> {
-    fn function(&mut self, index: u32) {
-        if let Some(count) = self.refs.get_mut(index as usize) {
-            *count += 1;
-        }
-    }
-
-    fn operator(&mut self, op: &Operator<'_>) {
-        if let Operator::Call { function_index }
-        | Operator::ReturnCall { function_index }
-        | Operator::RefFunc { function_index } = op
-        {
-            self.function(*function_index);
-        }
-    }
-
-    fn operators(&mut self, mut ops: wasmparser::OperatorsReader<'_>) -> wasmparser::Result<()> {
-        while !ops.eof() {
-            self.operator(&ops.read()?);
-        }
-        Ok(())
-    }
 }

@@ -1,0 +1,107 @@
+//! Where a module names its functions: calls in code, and references that
+//! let a function's identity reach other code or the host (`ref.func`,
+//! exports, element segments), plus the start function. One scan serves
+//! every pass that counts or classifies function uses.
+
+use crate::ir::Kind;
+use crate::module::{Code, Module};
+use wasmparser::{
+    BinaryReader, ElementItems, ExternalKind, FunctionBody, Operator, OperatorsReader,
+};
+
+/// How a function index is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunctionUse {
+    /// `call` or `return_call`.
+    Call,
+    /// `ref.func`, an export or an element segment entry.
+    Reference,
+    /// The start function.
+    Start,
+}
+
+/// Calls `visit` for every place a function index is written: code,
+/// global initializers, exports, start and element segments.
+pub fn for_each(
+    module: &Module<'_>,
+    mut visit: impl FnMut(u32, FunctionUse),
+) -> wasmparser::Result<()> {
+    let mut uses = Uses { visit: &mut visit };
+    for code in &module.code {
+        match code {
+            Code::Lifted(func) => {
+                for id in func.walk(func.body) {
+                    if let Kind::Op(op) = &func.expr(id).kind {
+                        uses.operator(op);
+                    }
+                }
+            }
+            Code::Raw(body) => uses.operators(body.get_operators_reader()?)?,
+            Code::Encoded(bytes) => {
+                let body = FunctionBody::new(BinaryReader::new(bytes, 0));
+                uses.operators(body.get_operators_reader()?)?
+            }
+        }
+    }
+    for (id, mut reader) in module.section_readers() {
+        match id {
+            6 => {
+                for global in wasmparser::GlobalSectionReader::new(reader)? {
+                    uses.operators(global?.init_expr.get_operators_reader())?;
+                }
+            }
+            7 => {
+                for export in wasmparser::ExportSectionReader::new(reader)? {
+                    let export = export?;
+                    if export.kind == ExternalKind::Func {
+                        (uses.visit)(export.index, FunctionUse::Reference);
+                    }
+                }
+            }
+            8 => (uses.visit)(reader.read_var_u32()?, FunctionUse::Start),
+            9 => {
+                for element in wasmparser::ElementSectionReader::new(reader)? {
+                    match element?.items {
+                        ElementItems::Functions(functions) => {
+                            for f in functions {
+                                (uses.visit)(f?, FunctionUse::Reference);
+                            }
+                        }
+                        ElementItems::Expressions(_, exprs) => {
+                            for expr in exprs {
+                                uses.operators(expr?.get_operators_reader())?;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+struct Uses<'v> {
+    visit: &'v mut dyn FnMut(u32, FunctionUse),
+}
+
+impl Uses<'_> {
+    fn operator(&mut self, op: &Operator<'_>) {
+        match *op {
+            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                (self.visit)(function_index, FunctionUse::Call)
+            }
+            Operator::RefFunc { function_index } => {
+                (self.visit)(function_index, FunctionUse::Reference)
+            }
+            _ => {}
+        }
+    }
+
+    fn operators(&mut self, ops: OperatorsReader<'_>) -> wasmparser::Result<()> {
+        for op in ops {
+            self.operator(&op?);
+        }
+        Ok(())
+    }
+}
