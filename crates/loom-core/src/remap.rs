@@ -348,7 +348,10 @@ pub fn section(
     Ok(())
 }
 
-fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Result<Vec<T>> {
+/// Every entry of a section.
+pub(crate) fn read_all<'a, T: FromReader<'a>>(
+    reader: BinaryReader<'a>,
+) -> wasmparser::Result<Vec<T>> {
     wasmparser::SectionLimited::<T>::new(reader)?
         .into_iter()
         .collect()

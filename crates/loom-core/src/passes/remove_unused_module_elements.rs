@@ -25,11 +25,11 @@ use crate::error::Error;
 use crate::ir::Kind;
 use crate::module::{Code, Module};
 use crate::pass::Changed;
-use crate::remap::{compact, REMOVED};
+use crate::remap::{compact, read_all, ImportCounts, REMOVED};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
-use wasmparser::{BinaryReader, ElementKind, FromReader, Operator, TypeRef};
+use wasmparser::{BinaryReader, ElementKind, Operator};
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let items = Items::read(module).map_err(|e| Error::Encode(e.to_string()))?;
@@ -116,8 +116,21 @@ struct Live {
 
 impl<'a> Items<'a> {
     fn read(module: &Module<'a>) -> wasmparser::Result<Items<'a>> {
+        let imports = match module.sections.iter().find(|s| s.id == 2) {
+            Some(section) => ImportCounts::of(module.bytes, section.range.clone())?,
+            None => ImportCounts::default(),
+        };
         let mut items = Items {
-            imports: [0; SPACES],
+            // In `Space` order; segments are never imported.
+            imports: [
+                imports.functions,
+                imports.globals,
+                imports.tables,
+                imports.memories,
+                imports.tags,
+                0,
+                0,
+            ],
             globals: Vec::new(),
             tables: Vec::new(),
             exports: Vec::new(),
@@ -127,18 +140,6 @@ impl<'a> Items<'a> {
         };
         for (id, reader) in module.section_readers() {
             match id {
-                2 => {
-                    for import in wasmparser::ImportSectionReader::new(reader)?.into_imports() {
-                        let space = match import?.ty {
-                            TypeRef::Func(_) | TypeRef::FuncExact(_) => Space::Function,
-                            TypeRef::Table(_) => Space::Table,
-                            TypeRef::Memory(_) => Space::Memory,
-                            TypeRef::Global(_) => Space::Global,
-                            TypeRef::Tag(_) => Space::Tag,
-                        };
-                        items.imports[space as usize] += 1;
-                    }
-                }
                 4 => items.tables = read_all(reader)?,
                 6 => items.globals = read_all(reader)?,
                 7 => items.exports = read_all(reader)?,
@@ -282,12 +283,6 @@ impl<'a> Items<'a> {
         }
         Ok(())
     }
-}
-
-fn read_all<'a, T: FromReader<'a>>(reader: BinaryReader<'a>) -> wasmparser::Result<Vec<T>> {
-    wasmparser::SectionLimited::<T>::new(reader)?
-        .into_iter()
-        .collect()
 }
 
 /// A `Reencode` that maps nothing and records every index it is asked about.
