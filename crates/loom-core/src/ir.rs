@@ -16,11 +16,15 @@
 //! exception values), and `Assign` stores several stacked values at once
 //! (multi-value results).
 
-use smallvec::SmallVec;
+use smallvec::{smallvec, SmallVec};
 use wasmparser::{BlockType, Catch, Operator, ValType};
 
 /// Operands of a node; most have at most two, kept inline.
 pub type Args = SmallVec<[ExprId; 2]>;
+
+/// The statement sequences a node owns, in execution order: most nodes own
+/// none, `if` and `try` own two or more (inline so walking does not allocate).
+pub type Bodies<'a> = SmallVec<[&'a [ExprId]; 2]>;
 
 /// Index of an expression in its function's arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -183,49 +187,59 @@ impl<'a> Function<'a> {
     }
 
     /// The nested sequences a node owns, in execution order.
-    pub fn bodies(&self, id: ExprId) -> Vec<&[ExprId]> {
+    pub fn bodies(&self, id: ExprId) -> Bodies<'_> {
         match &self.expr(id).kind {
-            Kind::Block { body, .. } | Kind::Loop { body, .. } => vec![body],
-            Kind::TryTable(t) => vec![&t.body],
+            Kind::Block { body, .. } | Kind::Loop { body, .. } => smallvec![body.as_slice()],
+            Kind::TryTable(t) => smallvec![t.body.as_slice()],
             Kind::If {
                 then_body,
                 else_body,
                 ..
             } => {
-                let mut bodies: Vec<&[ExprId]> = vec![then_body];
+                let mut bodies: Bodies<'_> = smallvec![then_body.as_slice()];
                 bodies.extend(else_body.as_deref());
                 bodies
             }
             Kind::Try(t) => {
-                let mut bodies: Vec<&[ExprId]> = vec![&t.body];
+                let mut bodies: Bodies<'_> = smallvec![t.body.as_slice()];
                 bodies.extend(t.catches.iter().map(|c| c.body.as_slice()));
                 bodies
             }
-            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => Vec::new(),
+            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => SmallVec::new(),
+        }
+    }
+
+    /// How many statement sequences node `id` owns.
+    pub fn body_count(&self, id: ExprId) -> usize {
+        match &self.expr(id).kind {
+            Kind::Block { .. } | Kind::Loop { .. } | Kind::TryTable(_) => 1,
+            Kind::If { else_body, .. } => 1 + usize::from(else_body.is_some()),
+            Kind::Try(t) => 1 + t.catches.len(),
+            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => 0,
         }
     }
 
     /// The nested sequences a node owns, mutably, in execution order.
-    pub fn bodies_mut(&mut self, id: ExprId) -> Vec<&mut Vec<ExprId>> {
+    pub fn bodies_mut(&mut self, id: ExprId) -> SmallVec<[&mut Vec<ExprId>; 2]> {
         match &mut self.expr_mut(id).kind {
-            Kind::Block { body, .. } | Kind::Loop { body, .. } => vec![body],
-            Kind::TryTable(t) => vec![&mut t.body],
+            Kind::Block { body, .. } | Kind::Loop { body, .. } => smallvec![body],
+            Kind::TryTable(t) => smallvec![&mut t.body],
             Kind::If {
                 then_body,
                 else_body,
                 ..
             } => {
-                let mut bodies = vec![then_body];
+                let mut bodies: SmallVec<[&mut Vec<ExprId>; 2]> = smallvec![then_body];
                 bodies.extend(else_body.as_mut());
                 bodies
             }
             Kind::Try(t) => {
                 let Try { body, catches, .. } = &mut **t;
-                let mut bodies = vec![body];
+                let mut bodies: SmallVec<[&mut Vec<ExprId>; 2]> = smallvec![body];
                 bodies.extend(catches.iter_mut().map(|c| &mut c.body));
                 bodies
             }
-            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => Vec::new(),
+            Kind::Branch { .. } | Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => SmallVec::new(),
         }
     }
 

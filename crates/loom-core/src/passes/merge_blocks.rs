@@ -29,7 +29,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     // Pre-order: a body's spliced blocks' statements are handled with it;
     // the spliced blocks' own bodies are empty by the time they are visited.
     for id in func.walk(func.body) {
-        for arm in 0..func.bodies(id).len() {
+        for arm in 0..func.body_count(id) {
             let body = std::mem::take(func.bodies_mut(id).swap_remove(arm));
             let flat = splice_blocks(func, body.clone(), &uses, |func, item| {
                 hoist(func, item, &uses, &mut changed)

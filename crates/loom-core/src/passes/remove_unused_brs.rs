@@ -396,7 +396,7 @@ impl Brs {
             let expr = func.expr(last);
             match &expr.kind {
                 Kind::Branch { op, targets } if targets[0] == label => {
-                    let body = &func.bodies(owner)[arm];
+                    let body: &[ExprId] = func.bodies(owner)[arm];
                     let before_are_statements = body[..body.len() - 1]
                         .iter()
                         .all(|s| func.expr(*s).results.arity() == 0);

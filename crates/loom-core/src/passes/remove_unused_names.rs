@@ -32,7 +32,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         }
     }
     for id in func.walk(func.body) {
-        for arm in 0..func.bodies(id).len() {
+        for arm in 0..func.body_count(id) {
             let body = std::mem::take(func.bodies_mut(id).swap_remove(arm));
             let flat = splice_blocks(func, body.clone(), &uses, |_, _| Vec::new());
             changed |= flat != body;

@@ -259,12 +259,7 @@ impl<'f, 'a> Walk<'f, 'a> {
             match task {
                 Task::Visit(id, pos) => {
                     tasks.push(Task::Exit(id, pos, self.visits));
-                    let bodies = match self.func.expr(id).kind {
-                        Kind::Op(_) | Kind::Branch { .. } | Kind::Pop | Kind::Assign { .. } => {
-                            Vec::new()
-                        }
-                        _ => self.func.bodies(id),
-                    };
+                    let bodies = self.func.bodies(id);
                     for (arm, body) in bodies.iter().enumerate().rev() {
                         for (i, &stmt) in body.iter().enumerate().rev() {
                             tasks.push(Task::Visit(stmt, Pos::Stmt(id, arm as u32, i as u32)));
