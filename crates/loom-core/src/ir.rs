@@ -158,6 +158,10 @@ pub struct Function<'a> {
     pub exprs: Vec<Expr<'a>>,
     /// The root `Block`, whose label is the function's own.
     pub body: ExprId,
+    /// A module pass changed this function since the last function stage:
+    /// a stage that repeats an earlier one re-optimizes only such functions
+    /// (see `PassManager::run`). A module pass that changes a body sets it.
+    pub dirty: bool,
 }
 
 impl<'a> Function<'a> {

@@ -118,6 +118,7 @@ pub fn lift<'a>(
         // Instructions average about two bytes: this rarely grows.
         exprs: Vec::with_capacity(body.as_bytes().len() / 2),
         body: ExprId(0),
+        dirty: false,
     };
     let root = func.add(
         Kind::Block {

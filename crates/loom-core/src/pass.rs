@@ -226,8 +226,13 @@ impl PassManager {
 
     /// Runs the pipeline on a module read whole: each run of consecutive
     /// function passes as one stage over all functions in parallel, module
-    /// passes in order between them.
+    /// passes in order between them. A stage that repeats an earlier one
+    /// (the same passes) runs only on the functions module passes changed
+    /// since (`Function::dirty`): the others are already at that stage's
+    /// fixed point, so the pipeline re-optimizes inlined and rewritten code
+    /// without paying for the whole module twice.
     pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
+        let mut stages_run: Vec<&[&'static Pass]> = Vec::new();
         let mut rest = &self.passes[..];
         while let Some(pass) = rest.first() {
             if let PassKind::Module(run) = pass.kind {
@@ -246,12 +251,21 @@ impl PassManager {
                 .iter()
                 .position(|p| matches!(p.kind, PassKind::Module(_)))
                 .unwrap_or(rest.len());
-            let stage = FunctionStage::new(&rest[..length], self.rounds);
+            let passes = &rest[..length];
+            let repeat = stages_run
+                .iter()
+                .any(|earlier| same_passes(earlier, passes));
+            stages_run.push(passes);
+            let stage = FunctionStage::new(passes, self.rounds);
             let changed = module
                 .code
                 .par_iter_mut()
                 .map(|code| match code {
-                    Code::Lifted(function) => stage.run(function),
+                    Code::Lifted(function) => {
+                        let run = !repeat || function.dirty;
+                        function.dirty = false;
+                        run && stage.run(function)
+                    }
                     Code::Raw(_) | Code::Encoded(_) => false,
                 })
                 .reduce(|| false, |a, b| a | b);
@@ -264,6 +278,11 @@ impl PassManager {
         }
         Ok(())
     }
+}
+
+/// Whether two stages are the same passes in the same order.
+fn same_passes(a: &[&'static Pass], b: &[&'static Pass]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name)
 }
 
 /// How many times one function's stage of passes runs at most: after the
@@ -345,4 +364,50 @@ pub fn check_output(pass: &str, bytes: &[u8]) -> Result<(), Error> {
             pass: pass.to_string(),
             message: format!("at byte offset {:#x}: {}", e.offset(), e.message()),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static VISITS: AtomicUsize = AtomicUsize::new(0);
+
+    fn count_visit(_: &mut Function<'_>) -> Changed {
+        VISITS.fetch_add(1, Ordering::SeqCst);
+        false
+    }
+
+    fn dirty_first_function(module: &mut Module<'_>) -> Result<Changed, Error> {
+        if let Code::Lifted(function) = &mut module.code[0] {
+            function.dirty = true;
+        }
+        Ok(true)
+    }
+
+    static COUNT: Pass = Pass {
+        name: "count",
+        description: "counts the functions it runs on",
+        kind: PassKind::Function(count_visit),
+        renumbers_locals: false,
+    };
+    static DIRTY: Pass = Pass {
+        name: "dirty-first",
+        description: "marks the first function changed",
+        kind: PassKind::Module(dirty_first_function),
+        renumbers_locals: false,
+    };
+
+    #[test]
+    fn a_repeated_stage_runs_only_on_functions_module_passes_changed() {
+        let wasm = wat::parse_str("(module (func) (func) (func))").unwrap();
+        let mut module = Module::read(&wasm, wasmparser::WasmFeatures::default()).unwrap();
+        let manager = PassManager {
+            passes: vec![&COUNT, &DIRTY, &COUNT],
+            rounds: 1,
+        };
+        manager.run(&mut module, &mut Stats::default()).unwrap();
+        // Three functions in the first stage, the one marked in the repeat.
+        assert_eq!(VISITS.load(Ordering::SeqCst), 4);
+    }
 }
