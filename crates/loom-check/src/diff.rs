@@ -407,6 +407,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Whether this is the engine's stack overflow.
+    fn overflowed_stack(&self) -> bool {
+        matches!(self, Outcome::Exhausted(message) if *message == Trap::StackOverflow.to_string())
+    }
+
     /// Whether two outcomes count as the same behaviour. Any trap equals any
     /// trap: the spec has a single trap, and an optimizer may reorder two
     /// independent operations that can each trap (Binaryen does too), which
@@ -905,11 +910,24 @@ pub fn compare(original: &Observation, optimized: &Observation) -> Comparison {
         return Comparison::Same { steps: 0 };
     }
     // Step 0 is instantiation, step i + 1 the call #i; the step where the
-    // original exhausted itself and all after it are not compared.
+    // original exhausted itself and all after it are not compared. Nor are
+    // those from a call where the original trapped and the optimized module
+    // overflowed the stack: both stop there, but how deep a recursion gets
+    // before the stack runs out depends on frame sizes, which optimization
+    // changes, so the two stop at different depths with different state.
+    let inconclusive = |i: usize, before: &Outcome| {
+        matches!(before, Outcome::Exhausted(_))
+            || matches!(before, Outcome::Trapped(_))
+                && optimized
+                    .calls
+                    .get(i)
+                    .is_some_and(|(_, after)| after.overflowed_stack())
+    };
     let below = original
         .calls
         .iter()
-        .position(|(_, o)| matches!(o, Outcome::Exhausted(_)))
+        .enumerate()
+        .position(|(i, (_, o))| inconclusive(i, o))
         .map_or(usize::MAX, |i| i + 1);
     if let Some(detail) = compare_host_calls(original, optimized, below) {
         return Comparison::Differ(detail);
@@ -922,7 +940,7 @@ pub fn compare(original: &Observation, optimized: &Observation) -> Comparison {
     }
     let mut steps = 1;
     for (i, (name, before)) in original.calls.iter().enumerate() {
-        if let Outcome::Exhausted(_) = before {
+        if inconclusive(i, before) {
             return Comparison::Same { steps };
         }
         let Some((other_name, after)) = optimized.calls.get(i) else {
@@ -1512,4 +1530,44 @@ fn save_failure(
     };
     std::fs::write(case.join("repro.txt"), format!("{repro}\n{detail}\n"))?;
     Ok(case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observed(calls: Vec<Outcome>) -> Observation {
+        Observation {
+            instantiation: Outcome::Returned(Vec::new()),
+            calls: calls.into_iter().map(|o| ("f".to_string(), o)).collect(),
+            state: Vec::new(),
+            host_calls: Vec::new(),
+        }
+    }
+
+    fn overflow() -> Outcome {
+        Outcome::Exhausted(Trap::StackOverflow.to_string())
+    }
+
+    #[test]
+    fn stack_overflow_where_the_original_trapped_ends_the_comparison() {
+        // Seed 77 of the O1..Oz fuzz run: a recursion the original ended by
+        // its fuel trap; bigger frames made the optimized one overflow first.
+        let original = observed(vec![Outcome::Trapped("unreachable".into())]);
+        let optimized = observed(vec![overflow()]);
+        assert!(matches!(
+            compare(&original, &optimized),
+            Comparison::Same { steps: 1 }
+        ));
+    }
+
+    #[test]
+    fn stack_overflow_where_the_original_returned_is_a_difference() {
+        let original = observed(vec![Outcome::Returned(vec![Value::I32(1)])]);
+        let optimized = observed(vec![overflow()]);
+        assert!(matches!(
+            compare(&original, &optimized),
+            Comparison::Differ(_)
+        ));
+    }
 }
