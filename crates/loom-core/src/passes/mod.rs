@@ -6,7 +6,9 @@ use crate::pass::{Pass, PassKind};
 
 pub mod coalesce_locals;
 pub mod code_folding;
+pub mod dae;
 pub mod dce;
+pub mod directize;
 pub mod duplicate_function_elimination;
 pub mod local_cse;
 pub mod merge_blocks;
@@ -34,9 +36,21 @@ pub static REGISTRY: &[Pass] = &[
         renumbers_locals: false,
     },
     Pass {
+        name: "dae",
+        description: "remove parameters and results no caller needs from functions only called directly",
+        kind: PassKind::Module(dae::run),
+        renumbers_locals: true,
+    },
+    Pass {
         name: "dce",
         description: "remove code that can never run",
         kind: PassKind::Function(dce::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "directize",
+        description: "turn call_indirect through a known table slot into a direct call",
+        kind: PassKind::Module(directize::run),
         renumbers_locals: false,
     },
     Pass {
