@@ -50,12 +50,24 @@ const MAX_ROUNDS: usize = 8;
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let fixed = fixed_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
+    let mut calls: Vec<Calls> = (0..module.code.len())
+        .map(|caller| Calls::of(module, &fixed, caller))
+        .collect();
+    // Functions whose body changed in the last round: only they, and the
+    // functions they call, can have new opportunities.
+    let mut dirty = vec![true; module.code.len()];
     let mut changed = false;
     for _ in 0..MAX_ROUNDS {
-        if !round(module, &fixed) {
+        let changed_now = round(module, &fixed, &calls, &dirty);
+        if changed_now.is_empty() {
             break;
         }
         changed = true;
+        dirty = vec![false; module.code.len()];
+        for caller in changed_now {
+            dirty[caller] = true;
+            calls[caller] = Calls::of(module, &fixed, caller);
+        }
     }
     module.local_names_stale |= changed;
     Ok(changed)
@@ -114,42 +126,47 @@ fn plain_type(types: TypesRef<'_>, f: u32) -> bool {
 
 /// A `call` or `return_call` of a function this pass may change.
 struct Site {
+    /// Index of the called function in `module.code`.
+    callee: usize,
     /// Index of the calling function in `module.code`.
     caller: usize,
     call: ExprId,
     tail: bool,
     /// The `drop` whose only operand the call is.
     dropped_by: Option<ExprId>,
+    /// The call passes exactly one single-valued expression per parameter
+    /// (otherwise parameters cannot be matched to arguments).
+    regular: bool,
 }
 
-/// What calls look like, per defined function.
+/// The calls one function makes.
 #[derive(Default)]
-struct Callers {
+struct Calls {
     sites: Vec<Site>,
-    /// Some call does not pass exactly one single-valued expression per
-    /// parameter: the parameters cannot be matched to arguments.
-    irregular: bool,
+    makes_tail_calls: bool,
+    /// Whether the function has any `Pop` (rare: block parameters, caught
+    /// values), which argument rewriting must not move.
+    has_pops: bool,
 }
 
-/// What one round changes in one function.
-struct Plan<'a> {
-    code: usize,
-    remove: Vec<bool>,
-    /// The constant each removed parameter is set to at entry, if any.
-    constants: Vec<Option<Operator<'a>>>,
-    drop_results: bool,
-}
-
-fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
-    let imported = module.imported_functions;
-    let mut callers: Vec<Callers> = (0..module.code.len()).map(|_| Callers::default()).collect();
-    let mut tail_calls = vec![false; module.code.len()];
-    for (caller, code) in module.code.iter().enumerate() {
-        let Code::Lifted(func) = code else { continue };
+impl Calls {
+    fn of(module: &Module<'_>, fixed: &[bool], caller: usize) -> Calls {
+        let mut calls = Calls::default();
+        let Code::Lifted(func) = &module.code[caller] else {
+            return calls;
+        };
+        let imported = module.imported_functions;
         let mut drops: FastMap<ExprId, ExprId> = FastMap::default();
         for id in func.walk(func.body) {
             let expr = func.expr(id);
-            let Kind::Op(op) = &expr.kind else { continue };
+            let op = match &expr.kind {
+                Kind::Op(op) => op,
+                Kind::Pop => {
+                    calls.has_pops = true;
+                    continue;
+                }
+                _ => continue,
+            };
             let (f, tail) = match *op {
                 Operator::Drop => {
                     drops.insert(expr.args[0], id);
@@ -157,11 +174,11 @@ fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
                 }
                 Operator::Call { function_index } => (function_index, false),
                 Operator::ReturnCall { function_index } => {
-                    tail_calls[caller] = true;
+                    calls.makes_tail_calls = true;
                     (function_index, true)
                 }
                 Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. } => {
-                    tail_calls[caller] = true;
+                    calls.makes_tail_calls = true;
                     continue;
                 }
                 _ => continue,
@@ -178,29 +195,56 @@ fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
                     .args
                     .iter()
                     .all(|&a| matches!(func.expr(a).results, Results::One(_)));
-            callers[callee].irregular |= !regular;
-            callers[callee].sites.push(Site {
+            calls.sites.push(Site {
+                callee,
                 caller,
                 call: id,
                 tail,
                 dropped_by: drops.get(&id).copied(),
+                regular,
             });
         }
+        calls
     }
+}
 
+/// What one round changes in one function.
+struct Plan<'a> {
+    code: usize,
+    remove: Vec<bool>,
+    /// The constant each removed parameter is set to at entry, if any.
+    constants: Vec<Option<Operator<'a>>>,
+    drop_results: bool,
+}
+
+/// Plans and makes this round's changes to the functions `dirty` marks
+/// and to the functions they call; returns the functions whose code
+/// changed.
+fn round(module: &mut Module<'_>, fixed: &[bool], calls: &[Calls], dirty: &[bool]) -> Vec<usize> {
+    let imported = module.imported_functions;
+    let mut sites: Vec<Vec<&Site>> = (0..module.code.len()).map(|_| Vec::new()).collect();
+    for site in calls.iter().flat_map(|c| &c.sites) {
+        sites[site.callee].push(site);
+    }
     let mut plans = Vec::new();
     for (i, code) in module.code.iter().enumerate() {
         let Code::Lifted(func) = code else { continue };
-        let calls = &callers[i];
-        if fixed[imported as usize + i] || calls.irregular || calls.sites.is_empty() {
+        let sites = &sites[i];
+        let candidate = dirty[i] || sites.iter().any(|s| dirty[s.caller]);
+        if !candidate
+            || fixed[imported as usize + i]
+            || sites.is_empty()
+            || sites.iter().any(|s| !s.regular)
+        {
             continue;
         }
-        if let Some(plan) = plan(module, i, func, calls, tail_calls[i]) {
+        if let Some(plan) = plan(module, i, func, sites, calls) {
             plans.push(plan);
         }
     }
+    let mut changed = Vec::new();
     if plans.is_empty() {
-        return false;
+        return changed;
     }
 
     let mut signatures = Signatures::of(module);
@@ -210,15 +254,17 @@ fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
             continue;
         };
         let params = func.params.clone();
-        for site in &callers[plan.code].sites {
+        for site in &sites[plan.code] {
             if let Code::Lifted(caller) = &mut module.code[site.caller] {
                 remove_arguments(caller, site.call, &plan.remove, &params);
             }
+            changed.push(site.caller);
         }
         let Code::Lifted(func) = &mut module.code[plan.code] else {
             continue;
         };
         rewrite_callee(func, plan);
+        changed.push(plan.code);
         let kept: Vec<ValType> = (0..params.len())
             .filter(|&p| !plan.remove[p])
             .map(|p| params[p])
@@ -228,7 +274,7 @@ fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
         func.type_index = ty;
         module.type_changes.functions.insert(f, ty);
         if plan.drop_results {
-            for site in &callers[plan.code].sites {
+            for site in &sites[plan.code] {
                 if let (Code::Lifted(caller), Some(dropped_by)) =
                     (&mut module.code[site.caller], site.dropped_by)
                 {
@@ -237,7 +283,9 @@ fn round(module: &mut Module<'_>, fixed: &[bool]) -> bool {
             }
         }
     }
-    true
+    changed.sort_unstable();
+    changed.dedup();
+    changed
 }
 
 /// Decides what to change in defined function `code` (`func`), if anything.
@@ -245,8 +293,8 @@ fn plan<'a>(
     module: &Module<'a>,
     code: usize,
     func: &Function<'a>,
-    calls: &Callers,
-    makes_tail_calls: bool,
+    sites: &[&Site],
+    calls: &[Calls],
 ) -> Option<Plan<'a>> {
     let n = func.params.len();
     let mut reads = vec![0usize; n];
@@ -289,10 +337,10 @@ fn plan<'a>(
         if !func.params[p].is_defaultable() {
             continue;
         }
-        let self_passes = calls.sites.iter().filter(|s| passes_itself(s, p)).count();
+        let self_passes = sites.iter().filter(|s| passes_itself(s, p)).count();
         let unused = reads[p] == self_passes || overwritten[p];
         if !unused {
-            constants[p] = common_constant(calls, p, &arg, |s| passes_itself(s, p) && !written[p]);
+            constants[p] = common_constant(sites, p, &arg, |s| passes_itself(s, p) && !written[p]);
             if constants[p].is_none() {
                 continue;
             }
@@ -300,23 +348,20 @@ fn plan<'a>(
         // Arguments with effects must be kept as drops; that cannot move a
         // `Pop`, nor wrap a call whose results need a function block type.
         let many_results = matches!(func.expr(func.body).results, Results::Many(_));
-        remove[p] = calls.sites.iter().all(|site| {
+        remove[p] = sites.iter().all(|site| {
             let Some((caller, a)) = arg(site, p) else {
                 return false;
             };
             effects::of_tree(caller, a).removable()
-                || (!many_results && !has_pop(caller, site.call))
+                || (!many_results && !(calls[site.caller].has_pops && has_pop(caller, site.call)))
         });
         if !remove[p] {
             constants[p] = None;
         }
     }
     let drop_results = matches!(func.expr(func.body).results, Results::One(_))
-        && !makes_tail_calls
-        && calls
-            .sites
-            .iter()
-            .all(|s| !s.tail && s.dropped_by.is_some())
+        && !calls[code].makes_tail_calls
+        && sites.iter().all(|s| !s.tail && s.dropped_by.is_some())
         && values_reach_own_label_only_by_br(func);
     (remove.contains(&true) || drop_results).then_some(Plan {
         code,
@@ -330,7 +375,7 @@ fn plan<'a>(
 /// same one (`passes_itself` sites pass the parameter itself, which then is
 /// that constant too).
 fn common_constant<'a, 'f>(
-    calls: &Callers,
+    sites: &[&Site],
     p: usize,
     arg: &impl Fn(&Site, usize) -> Option<(&'f Function<'a>, ExprId)>,
     passes_itself: impl Fn(&Site) -> bool,
@@ -339,7 +384,7 @@ where
     'a: 'f,
 {
     let mut found: Option<Operator<'a>> = None;
-    for site in &calls.sites {
+    for &site in sites {
         if passes_itself(site) {
             continue;
         }
