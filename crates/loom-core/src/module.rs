@@ -60,6 +60,8 @@ pub struct Module<'a> {
     /// A pass gave locals new indices: the name section's local names no
     /// longer fit.
     pub local_names_stale: bool,
+    /// Function signatures passes changed, applied when writing.
+    pub type_changes: TypeChanges,
 }
 
 impl<'a> Module<'a> {
@@ -141,6 +143,7 @@ impl<'a> Module<'a> {
             types,
             maps: IndexMaps::default(),
             local_names_stale: false,
+            type_changes: TypeChanges::default(),
         })
     }
 
@@ -257,6 +260,11 @@ impl<'a> Module<'a> {
                         .dropped_sections
                         .push(format!("{name} (indices changed)"));
                 }
+                (1 | 3, _) if !self.type_changes.is_empty() => {
+                    self.type_changes
+                        .write_section(section, self.bytes, maps, imports, &mut out)
+                        .map_err(remap_error)?;
+                }
                 (id, _) if id != 0 && !maps.is_identity() => {
                     remap::section(id, data, section.range.start, maps, imports, &mut out)
                         .map_err(remap_error)?;
@@ -308,6 +316,99 @@ pub(crate) fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, 
                 );
             }
             Ok(function.into_raw_body())
+        }
+    }
+}
+
+/// Function signatures changed by passes (dead argument elimination), in
+/// the input's index space: new function types appended after the input's
+/// types, each in its own recursion group, final and without supertype,
+/// and the new type index of each retyped function. The validator's view
+/// (`Module::types`) keeps the input's types; ask
+/// [`Module::function_type_key`] for a function's current type.
+#[derive(Clone, Debug, Default)]
+pub struct TypeChanges {
+    /// Parameter and result types of each appended type.
+    pub added: Vec<(Vec<wasmparser::ValType>, Vec<wasmparser::ValType>)>,
+    /// Function index to its new type index.
+    pub functions: std::collections::HashMap<u32, u32>,
+}
+
+/// A function's type, comparable across functions: the validator's
+/// canonical type, or a type a pass appended (by type index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypeKey {
+    Input(wasmparser::types::CoreTypeId),
+    Added(u32),
+}
+
+impl TypeChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.functions.is_empty()
+    }
+
+    /// Writes the type section (input types, then the added ones) or the
+    /// function section (with the new type indices) under `maps`.
+    fn write_section(
+        &self,
+        section: &Section,
+        bytes: &[u8],
+        maps: &IndexMaps,
+        imports: ImportCounts,
+        out: &mut wasm_encoder::Module,
+    ) -> Result<(), RemapError> {
+        use wasm_encoder::reencode::Reencode;
+        let data = &bytes[section.range.clone()];
+        let reader = wasmparser::BinaryReader::new(data, section.range.start as u64);
+        let mut remapper = Remapper { maps };
+        if section.id == 1 {
+            if maps.types.is_some() {
+                return Err(RemapError::Unsupported("renumbering types"));
+            }
+            let mut types = wasm_encoder::TypeSection::new();
+            remapper.parse_type_section(&mut types, wasmparser::TypeSectionReader::new(reader)?)?;
+            for (params, results) in &self.added {
+                let params = params
+                    .iter()
+                    .map(|t| remapper.val_type(*t))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let results = results
+                    .iter()
+                    .map(|t| remapper.val_type(*t))
+                    .collect::<Result<Vec<_>, _>>()?;
+                types.ty().function(params, results);
+            }
+            out.section(&types);
+            return Ok(());
+        }
+        // The function section in input indices, then renumbered as usual.
+        let entries = remap::read_all::<u32>(reader)?;
+        let mut contents = Vec::new();
+        wasm_encoder::Encode::encode(&(entries.len() as u32), &mut contents);
+        for (i, ty) in entries.into_iter().enumerate() {
+            let function = imports.functions + i as u32;
+            let ty = self.functions.get(&function).copied().unwrap_or(ty);
+            wasm_encoder::Encode::encode(&ty, &mut contents);
+        }
+        if maps.is_identity() {
+            out.section(&raw(3, &contents));
+            Ok(())
+        } else {
+            remap::section(3, &contents, 0, maps, imports, out)
+        }
+    }
+}
+
+impl Module<'_> {
+    /// The current type of function `index` (see [`TypeChanges`]).
+    pub fn function_type_key(&self, index: u32) -> TypeKey {
+        let types = self.types.as_ref();
+        match self.type_changes.functions.get(&index) {
+            None => TypeKey::Input(types.core_function_at(index)),
+            Some(&ty) if ty < types.core_type_count_in_module() => {
+                TypeKey::Input(types.core_type_at_in_module(ty))
+            }
+            Some(&ty) => TypeKey::Added(ty),
         }
     }
 }

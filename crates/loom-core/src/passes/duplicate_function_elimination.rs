@@ -14,13 +14,12 @@
 
 use crate::error::Error;
 use crate::function_uses::{self, FunctionUse};
-use crate::module::{encode_body, Module};
+use crate::module::{encode_body, Module, TypeKey};
 use crate::pass::Changed;
 use crate::remap::{compact, REMOVED};
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use wasmparser::types::CoreTypeId;
 
 /// Bounds the rounds of merging; each round re-encodes the functions that
 /// are left, and chains of callers that only become equal one level at a
@@ -48,13 +47,12 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .zip(&own_entry)
             .map(|(code, &own)| own.then(|| encode_body(code, maps).ok()).flatten())
             .collect();
-        let types = module.types.as_ref();
-        let mut first_of: HashMap<(CoreTypeId, &[u8]), u32> = HashMap::new();
+        let mut first_of: HashMap<(TypeKey, &[u8]), u32> = HashMap::new();
         let mut merges = Vec::new();
         for (i, body) in bodies.iter().enumerate() {
             let Some(body) = body else { continue };
             let f = imported + i as u32;
-            match first_of.entry((types.core_function_at(f), body)) {
+            match first_of.entry((module.function_type_key(f), body)) {
                 Entry::Occupied(original) if !escaping[f as usize] => {
                     merges.push((f, *original.get()))
                 }

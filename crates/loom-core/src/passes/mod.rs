@@ -6,7 +6,9 @@ use crate::pass::{Pass, PassKind};
 
 pub mod coalesce_locals;
 pub mod code_folding;
+pub mod dae;
 pub mod dce;
+pub mod directize;
 pub mod duplicate_function_elimination;
 pub mod duplicate_import_elimination;
 pub mod local_cse;
@@ -37,9 +39,21 @@ pub static REGISTRY: &[Pass] = &[
         renumbers_locals: false,
     },
     Pass {
+        name: "dae",
+        description: "remove parameters and results no caller needs from functions only called directly",
+        kind: PassKind::Module(dae::run),
+        renumbers_locals: true,
+    },
+    Pass {
         name: "dce",
         description: "remove code that can never run",
         kind: PassKind::Function(dce::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "directize",
+        description: "turn call_indirect through a known table slot into a direct call",
+        kind: PassKind::Module(directize::run),
         renumbers_locals: false,
     },
     Pass {
