@@ -32,6 +32,9 @@ use wasmparser::{BinaryReader, DataKind, Operator};
 /// left as they are.
 const MAX_OVERLAPPING: usize = 1000;
 
+/// Bytes written at an offset.
+type Piece<'a> = (u64, &'a [u8]);
+
 /// An active segment with a constant offset.
 struct Active<'a> {
     /// Index in the data section.
@@ -88,7 +91,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     }
 
     // Per segment, the (offset, bytes) pieces it becomes; `None` = as it is.
-    let mut packed: Vec<Option<Vec<(u64, &[u8])>>> = vec![None; segments.len()];
+    let mut packed: Vec<Option<Vec<Piece<'_>>>> = vec![None; segments.len()];
     let zero_filled = |memory: u32| memory >= imported_memories || module.zero_filled_memory;
     let mut memories: Vec<u32> = active.iter().map(|a| a.memory).collect();
     memories.sort_unstable();
@@ -130,7 +133,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .unwrap_or_else(|| vec![(a.offset, a.data)]);
         // A segment left with no bytes stays (its index may be named), as
         // the cheapest empty segment.
-        let empty: (u64, &[u8]) = (0, &[]);
+        let empty: Piece<'_> = (0, &[]);
         let (first, rest) = pieces.split_first().unwrap_or((&empty, &[]));
         write_active(&mut section, a, *first);
         appended.extend(rest.iter().map(|&piece| (a, piece)));
@@ -143,15 +146,13 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     if !appended.is_empty() {
         match &mut module.maps.data {
             Some(map) => {
-                let mut next = map
+                // The pieces come after every surviving segment.
+                let next = map
                     .iter()
                     .filter(|&&i| i != REMOVED)
                     .max()
                     .map_or(0, |&i| i + 1);
-                for _ in &appended {
-                    map.push(next);
-                    next += 1;
-                }
+                map.extend(next..next + appended.len() as u32);
             }
             None => {
                 if let Some(count) = module.sections.iter().position(|s| s.id == 12) {
@@ -199,7 +200,7 @@ fn overlapping_groups<'s, 'a>(sorted: &'s [&'s Active<'a>]) -> Vec<&'s [&'s Acti
 
 /// A segment no other segment overlaps: its nonzero parts, split at every
 /// zero run longer than the header and length a new segment would cost.
-fn split<'a>(a: &Active<'a>) -> Vec<(u64, &'a [u8])> {
+fn split<'a>(a: &Active<'a>) -> Vec<Piece<'a>> {
     let data = a.data;
     let Some(first) = data.iter().position(|&b| b != 0) else {
         return Vec::new();
@@ -236,7 +237,7 @@ fn split<'a>(a: &Active<'a>) -> Vec<(u64, &'a [u8])> {
 /// A segment that overlaps others: only leading and trailing zeros that no
 /// earlier segment writes over go (an earlier write there must be
 /// overwritten with zero).
-fn trim_uncovered<'a>(a: &Active<'a>, group: &[&Active<'a>]) -> Vec<(u64, &'a [u8])> {
+fn trim_uncovered<'a>(a: &Active<'a>, group: &[&Active<'a>]) -> Vec<Piece<'a>> {
     let end = a.offset + a.data.len() as u64;
     // The span of this segment that earlier segments write, in its own
     // coordinates (gaps inside it are kept too).
@@ -263,7 +264,7 @@ fn trim_uncovered<'a>(a: &Active<'a>, group: &[&Active<'a>]) -> Vec<(u64, &'a [u
     pieces_of(a, vec![kept])
 }
 
-fn pieces_of<'a>(a: &Active<'a>, ranges: Vec<Range<usize>>) -> Vec<(u64, &'a [u8])> {
+fn pieces_of<'a>(a: &Active<'a>, ranges: Vec<Range<usize>>) -> Vec<Piece<'a>> {
     ranges
         .into_iter()
         .map(|r| (a.offset + r.start as u64, &a.data[r]))
@@ -273,7 +274,7 @@ fn pieces_of<'a>(a: &Active<'a>, ranges: Vec<Range<usize>>) -> Vec<(u64, &'a [u8
 fn write_active(
     section: &mut wasm_encoder::DataSection,
     a: &Active<'_>,
-    (offset, data): (u64, &[u8]),
+    (offset, data): Piece<'_>,
 ) {
     let offset = if a.memory64 {
         wasm_encoder::ConstExpr::i64_const(offset as i64)
