@@ -50,6 +50,9 @@ struct Cli {
     /// Run only the first N passes (to bisect a miscompile).
     #[arg(long, value_name = "N")]
     pass_limit: Option<usize>,
+    /// Imported memories are zero at instantiation (memory-packing may trim their segments).
+    #[arg(long)]
+    zero_filled_memory: bool,
     /// List the passes and exit.
     #[arg(long)]
     list_passes: bool,
@@ -90,6 +93,7 @@ fn run() -> Result<()> {
     options.strip_dwarf = cli.strip_dwarf;
     options.strip_producers = cli.strip_producers;
     options.pass_limit = cli.pass_limit;
+    options.zero_filled_memory = cli.zero_filled_memory;
 
     let bytes = read_input(&input)?;
     let result =

@@ -44,6 +44,10 @@ pub struct Options {
     pub strip_producers: bool,
     /// Run only the first N passes (bisecting a miscompile).
     pub pass_limit: Option<usize>,
+    /// Imported memories are zero when the module is instantiated (as
+    /// wasm-opt's `--zero-filled-memory`): `memory-packing` may then trim
+    /// their segments' zeros too.
+    pub zero_filled_memory: bool,
 }
 
 impl Options {
@@ -58,6 +62,7 @@ impl Options {
             strip_dwarf: false,
             strip_producers: false,
             pass_limit: None,
+            zero_filled_memory: false,
         }
     }
 

@@ -62,6 +62,8 @@ pub struct Module<'a> {
     pub local_names_stale: bool,
     /// Function signatures passes changed, applied when writing.
     pub type_changes: TypeChanges,
+    /// `Options::zero_filled_memory`, for passes that read memory contents.
+    pub zero_filled_memory: bool,
 }
 
 impl<'a> Module<'a> {
@@ -144,6 +146,7 @@ impl<'a> Module<'a> {
             maps: IndexMaps::default(),
             local_names_stale: false,
             type_changes: TypeChanges::default(),
+            zero_filled_memory: false,
         })
     }
 
@@ -410,5 +413,19 @@ impl Module<'_> {
             }
             Some(&ty) => TypeKey::Added(ty),
         }
+impl Module<'_> {
+    /// Gives sections (by position in `sections`) new contents. Raw bodies
+    /// and section readers borrow the input for the module's whole life, so
+    /// the new contents go at the end of a copy of the input, which is
+    /// leaked: each call costs one input's size of memory until the process
+    /// exits. Passes that rewrite a section should be rare and run once.
+    pub fn replace_sections(&mut self, replacements: Vec<(usize, Vec<u8>)>) {
+        let mut bytes = self.bytes.to_vec();
+        for (index, contents) in replacements {
+            let start = bytes.len();
+            bytes.extend_from_slice(&contents);
+            self.sections[index].range = start..bytes.len();
+        }
+        self.bytes = Box::leak(bytes.into_boxed_slice());
     }
 }

@@ -162,6 +162,8 @@ pub struct PassManager {
     /// Bound on rounds of each function stage: a preset level iterates to a
     /// fixed point, passes named alone run once each (as in wasm-opt).
     rounds: usize,
+    /// `Options::zero_filled_memory`, handed to the module.
+    zero_filled_memory: bool,
 }
 
 impl PassManager {
@@ -183,7 +185,11 @@ impl PassManager {
         } else {
             1
         };
-        Ok(PassManager { passes, rounds })
+        Ok(PassManager {
+            passes,
+            rounds,
+            zero_filled_memory: options.zero_filled_memory,
+        })
     }
 
     pub fn passes(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -210,6 +216,7 @@ impl PassManager {
         let start = Instant::now();
         if !self.function_passes_only() {
             let mut module = Module::read(bytes, features)?;
+            module.zero_filled_memory = self.zero_filled_memory;
             stats.read_time = start.elapsed();
             self.run(&mut module, stats)?;
             return Ok(module);

@@ -21,6 +21,7 @@ fn options_from_header(source: &str, path: &Path) -> Options {
             "--pass" => options
                 .passes
                 .push(words.next().expect("--pass NAME").to_string()),
+            "--zero-filled-memory" => options.zero_filled_memory = true,
             level if level.starts_with("-O") => {
                 options.level = Some(OptLevel::parse(&level[2..]).expect("a valid -O level"))
             }

@@ -12,6 +12,7 @@ pub mod directize;
 pub mod duplicate_function_elimination;
 pub mod duplicate_import_elimination;
 pub mod local_cse;
+pub mod memory_packing;
 pub mod merge_blocks;
 pub mod merge_locals;
 pub mod redundant_set_elimination;
@@ -72,6 +73,12 @@ pub static REGISTRY: &[Pass] = &[
         name: "local-cse",
         description: "reuse a pure expression computed earlier in the same basic block",
         kind: PassKind::Function(local_cse::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "memory-packing",
+        description: "trim data segments of zeros written over memory known to be zero",
+        kind: PassKind::Module(memory_packing::run),
         renumbers_locals: false,
     },
     Pass {
