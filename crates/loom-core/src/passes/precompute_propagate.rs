@@ -18,8 +18,8 @@
 //! from the constants known so far (so `x = y + 1` with `y` constant is
 //! constant), with `crate::eval`'s semantics; one that would trap varies.
 //!
-//! Tracked are the declared locals of scalar numeric type, which start at
-//! zero; parameters never are (the caller gives them). A local none of
+//! Tracked are the locals of scalar numeric type: declared ones start at
+//! zero, parameters vary (the caller gives them) until set. A local none of
 //! whose stores could ever compute a constant (all load, call, ...
 //! results) is not tracked either, which keeps states small; so a read of
 //! such a local before its first store is not made the zero it is.
@@ -70,14 +70,14 @@ pub fn run(func: &mut Function<'_>) -> Changed {
 /// The reads of locals that always see one constant, or `None` when the
 /// function is over budget.
 fn analyze(func: &Function<'_>) -> Option<Vec<(ExprId, Value)>> {
-    let (slots, zeros) = tracked(func);
-    if zeros.is_empty() {
+    let (slots, entry) = tracked(func);
+    if entry.is_empty() {
         return Some(Vec::new());
     }
     let mut walk = Walk {
         func,
         slots,
-        state: Some(zeros),
+        state: Some(entry),
         pending: FastMap::default(),
         handlers: Vec::new(),
         reads: FastMap::default(),
@@ -95,7 +95,7 @@ fn analyze(func: &Function<'_>) -> Option<Vec<(ExprId, Value)>> {
 }
 
 /// For every local, its slot in the state (`NONE` when not tracked), and
-/// the entry state (every tracked local zero).
+/// the entry state (declared locals zero, parameters varying).
 fn tracked(func: &Function<'_>) -> (Vec<u32>, State) {
     let params = func.params.len();
     let count = params + func.locals.len();
@@ -124,18 +124,24 @@ fn tracked(func: &Function<'_>) -> (Vec<u32>, State) {
         }
     }
     let mut slots = vec![NONE; count];
-    let mut zeros = Vec::new();
-    for (i, ty) in func.locals.iter().enumerate() {
-        let l = params + i;
+    let mut entry = Vec::new();
+    let types = func.params.iter().chain(&func.locals);
+    for (l, ty) in types.enumerate() {
         let Some(zero) = Value::zero(*ty) else {
             continue;
         };
-        if stores[l] == 0 || capable_stores[l] > 0 {
-            slots[l] = zeros.len() as u32;
-            zeros.push(Some(zero));
+        // Parameters hold what the caller passed: they vary until set.
+        let (initial, unset_matters) = if l < params {
+            (None, false)
+        } else {
+            (Some(zero), true)
+        };
+        if capable_stores[l] > 0 || (unset_matters && stores[l] == 0) {
+            slots[l] = entry.len() as u32;
+            entry.push(initial);
         }
     }
-    (slots, zeros)
+    (slots, entry)
 }
 
 /// Whether `id` could compute a constant once the locals it reads are
