@@ -6,6 +6,7 @@
 pub mod component;
 pub mod effects;
 pub mod error;
+pub mod eval;
 pub mod features;
 pub mod function_uses;
 pub mod global_uses;

@@ -15,6 +15,8 @@ pub mod local_cse;
 pub mod memory_packing;
 pub mod merge_blocks;
 pub mod merge_locals;
+pub mod precompute;
+pub mod precompute_propagate;
 pub mod redundant_set_elimination;
 pub mod remove_unused_brs;
 pub mod remove_unused_module_elements;
@@ -91,6 +93,18 @@ pub static REGISTRY: &[Pass] = &[
         name: "merge-locals",
         description: "read the original instead of a copy so the copy can die",
         kind: PassKind::Function(merge_locals::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "precompute",
+        description: "evaluate constant expressions, fold control flow on constant conditions",
+        kind: PassKind::Function(precompute::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "precompute-propagate",
+        description: "precompute, also carrying constants through locals",
+        kind: PassKind::Function(precompute_propagate::run),
         renumbers_locals: false,
     },
     Pass {
