@@ -143,7 +143,7 @@ fn every_rule_has_a_test() {
             }
         }
     }
-    assert!(!names.is_empty(), "found only {} rules", names.len());
+    assert!(names.len() > 10, "found only {} rules", names.len());
     let missing: Vec<&String> = names
         .iter()
         .filter(|n| !tests.contains(&format!("(func (export \"{n}\")")))
