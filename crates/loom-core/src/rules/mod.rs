@@ -330,6 +330,10 @@ impl generated::Context for Rewriter<'_, '_> {
         helpers::shift_or_rotate(*op)
     }
 
+    fn shift_sum(&mut self, c1: &Const, c2: &Const) -> Option<Const> {
+        helpers::shift_sum(*c1, *c2)
+    }
+
     fn log2(&mut self, c: &Const) -> Option<Const> {
         helpers::log2(*c)
     }
