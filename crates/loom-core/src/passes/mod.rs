@@ -15,6 +15,7 @@ pub mod local_cse;
 pub mod memory_packing;
 pub mod merge_blocks;
 pub mod merge_locals;
+pub mod optimize_instructions;
 pub mod precompute;
 pub mod precompute_propagate;
 pub mod redundant_set_elimination;
@@ -96,6 +97,9 @@ pub static REGISTRY: &[Pass] = &[
         renumbers_locals: false,
     },
     Pass {
+        name: "optimize-instructions",
+        description: "rewrite expressions with the ISLE rules: fold constants, identities, strength reduction, offsets",
+        kind: PassKind::Function(optimize_instructions::run),
         name: "precompute",
         description: "evaluate constant expressions, fold control flow on constant conditions",
         kind: PassKind::Function(precompute::run),
