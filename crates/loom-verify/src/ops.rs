@@ -149,6 +149,44 @@ pub fn op_info(name: &str) -> Option<OpInfo> {
     None
 }
 
+/// Every instruction name [`op_info`] covers.
+pub fn all_names() -> Vec<String> {
+    let suffixes = INT_BINARY
+        .iter()
+        .chain(INT_COMPARE)
+        .chain(FLOAT_BINARY)
+        .chain(FLOAT_COMPARE)
+        .chain(FLOAT_UNARY)
+        .copied()
+        .chain([
+            "const", "eqz", "clz", "ctz", "popcnt", "extend8_s", "extend16_s", "extend32_s",
+            "wrap_i64", "extend_i32_s", "extend_i32_u", "demote_f64", "promote_f32",
+        ])
+        .map(str::to_string)
+        .chain(["i32", "i64", "f32", "f64"].iter().flat_map(|from| {
+            ["reinterpret_", "trunc_", "trunc_sat_", "convert_"].iter().flat_map(move |op| {
+                ["", "_s", "_u"].iter().map(move |sign| format!("{op}{from}{sign}"))
+            })
+        }))
+        .chain(
+            ["load", "store"].iter().flat_map(|op| {
+                ["", "8", "16", "32", "8_s", "8_u", "16_s", "16_u", "32_s", "32_u"]
+                    .iter()
+                    .map(move |w| format!("{op}{w}"))
+            }),
+        )
+        .collect::<Vec<_>>();
+    let mut names: Vec<String> = ["i32", "i64", "f32", "f64"]
+        .iter()
+        .flat_map(|t| suffixes.iter().map(move |s| format!("{t}_{s}")))
+        .filter(|n| op_info(n).is_some())
+        .collect();
+    names.push("select".into());
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// What a load or store instruction touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryAccess {
@@ -303,6 +341,9 @@ mod tests {
         assert!(op_info("f32_convert_i64_u").is_some());
         assert!(op_info("i32_extend32_s").is_none());
         assert!(op_info("f32_clz").is_none());
+        // 2 × (15 + 10 + 3 + 2 + 1) int ops, extend32, 2 × (7 + 6 + 7) float ops,
+        // 4 consts, 33 conversions, 14 loads, 9 stores, select.
+        assert_eq!(all_names().len(), 62 + 1 + 40 + 4 + 33 + 14 + 9 + 1);
         assert_eq!(
             from_operator(&Operator::I32Const { value: -1 }),
             Some(Instr { name: "i32_const".into(), immediates: vec![0xffff_ffff] })

@@ -115,6 +115,10 @@ impl Z3 {
             self.wrap(Z3_mk_const(self.ctx, self.sym(name), sort))
         }
     }
+    /// A memory whose every byte is zero.
+    pub fn memory_zero(&self) -> T {
+        self.wrap(unsafe { Z3_mk_const_array(self.ctx, self.bv_sort(64), self.bv(0, 8).0) })
+    }
     pub fn bv(&self, value: u64, width: u32) -> T {
         self.wrap(unsafe { Z3_mk_unsigned_int64(self.ctx, value, self.bv_sort(width)) })
     }
