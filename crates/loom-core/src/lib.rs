@@ -16,6 +16,7 @@ pub mod module;
 pub mod pass;
 pub mod passes;
 pub mod remap;
+pub mod rules;
 pub mod stats;
 
 pub use error::Error;

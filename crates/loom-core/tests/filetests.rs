@@ -105,6 +105,56 @@ fn passes() {
 }
 
 #[test]
+fn rules() {
+    run_dir("rules");
+}
+
+/// Every named rule in `rules/*.isle` has a function of the same name in
+/// some `tests/rules/*.wat` (an export `(func (export "NAME")`), so no rule
+/// goes untested.
+#[test]
+fn every_rule_has_a_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut tests = String::new();
+    for entry in std::fs::read_dir(root.join("tests/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "wat") {
+            tests.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "isle"))
+        .collect();
+    files.sort();
+    let mut names = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let lexer = cranelift_isle::lexer::Lexer::new(0, &text).unwrap();
+        let defs = cranelift_isle::parser::parse(lexer)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        for def in defs {
+            if let cranelift_isle::ast::Def::Rule(rule) = def {
+                let name = rule
+                    .name
+                    .unwrap_or_else(|| panic!("{}: a rule has no name", file.display()));
+                names.push(name.0);
+            }
+        }
+    }
+    assert!(names.len() > 10, "found only {} rules", names.len());
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| !tests.contains(&format!("(func (export \"{n}\")")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a test function in tests/rules/: {missing:?}"
+    );
+}
+
+#[test]
 fn lift() {
     run_dir("lift");
 }

@@ -11,6 +11,7 @@ pub mod duplicate_function_elimination;
 pub mod local_cse;
 pub mod merge_blocks;
 pub mod merge_locals;
+pub mod optimize_instructions;
 pub mod redundant_set_elimination;
 pub mod remove_unused_brs;
 pub mod remove_unused_module_elements;
@@ -61,6 +62,12 @@ pub static REGISTRY: &[Pass] = &[
         name: "merge-locals",
         description: "read the original instead of a copy so the copy can die",
         kind: PassKind::Function(merge_locals::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "optimize-instructions",
+        description: "rewrite expressions with the ISLE rules: fold constants, identities, strength reduction, offsets",
+        kind: PassKind::Function(optimize_instructions::run),
         renumbers_locals: false,
     },
     Pass {
