@@ -62,7 +62,8 @@ const INT_BINARY: &[&str] = &[
     "add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl", "shr_s",
     "shr_u", "rotl", "rotr",
 ];
-const INT_COMPARE: &[&str] = &[
+/// The integer comparison operator suffixes (`eq`, `lt_s` ...).
+pub const INT_COMPARE: &[&str] = &[
     "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
 ];
 const FLOAT_BINARY: &[&str] = &["add", "sub", "mul", "div", "min", "max", "copysign"];

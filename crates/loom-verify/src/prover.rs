@@ -103,6 +103,8 @@ struct Enc<'z> {
     /// The effect events of each left-side variable's subexpression, replayed where
     /// the right side uses it.
     var_events: HashMap<String, Vec<Event>>,
+    /// Values known bounded by a `possible_bits` mask: (zero-extended value, mask).
+    bounds: Vec<(T, T)>,
     /// Named terms to print in a counterexample.
     shown: Vec<(String, T)>,
     fresh: usize,
@@ -197,14 +199,21 @@ impl<'a> Prover<'a> {
         else {
             return Err(Stop::Error("a side is not an expression".into()));
         };
-        if lt != rt {
-            return Err(Stop::Error(format!("left side is {}, right side {}", lt.name(), rt.name())));
-        }
-        // Effects: the non-removable subexpressions and memory accesses, in order.
-        if lhs_events != rhs_events {
-            return Err(Stop::Error(format!(
-                "effects differ: left evaluates {lhs_events:?}, right {rhs_events:?}"
-            )));
+        let structural = if lt != rt {
+            Some(format!("left side is {}, right side {}", lt.name(), rt.name()))
+        } else if lhs_events != rhs_events {
+            // Effects: the non-removable subexpressions and memory accesses, in order.
+            Some(format!("effects differ: left evaluates {lhs_events:?}, right {rhs_events:?}"))
+        } else {
+            None
+        };
+        if let Some(why) = structural {
+            // Wrong unless the rule cannot fire here at all.
+            return match z.check(&enc.assumptions, &enc.shown, self.timeout_ms) {
+                Check::Unsat => Err(Stop::NoMatch),
+                Check::Sat(values) => Err(Stop::Error(format!("{why}; it fires for {}", values.join(", ")))),
+                Check::Unknown(r) => Err(Stop::Error(format!("{why}; Z3 gave up on whether it fires: {r}"))),
+            };
         }
         let same = z.and(&[
             z.eq(*ltrap, *rtrap),
@@ -298,7 +307,7 @@ impl<'a> Prover<'a> {
                 Ok(())
             }
             Pattern::Term { sym, args, .. } if self.is_extern_extractor(&sym.0) => {
-                self.extract(enc, &sym.0, args, subject)
+                self.extract(enc, &sym.0, args, subject).map(|_| ())
             }
             _ => {
                 // A structural pattern: encode it and require equality with the subject.
@@ -321,8 +330,7 @@ impl<'a> Prover<'a> {
         if self.is_extern_extractor(name) {
             let n = enc.next_name(name);
             let subject = self.fresh(enc, &n, ty, expect)?;
-            self.extract(enc, name, args, &subject)?;
-            return Ok(subject);
+            return self.extract(enc, name, args, &subject);
         }
         if let Some(s) = self.wasm_term(enc, name, args.len(), expect, &mut |this, enc, i, aty, aexp| {
             this.pat(enc, &args[i], aty, aexp)
@@ -337,28 +345,33 @@ impl<'a> Prover<'a> {
     }
 
     /// Extractors that test or take apart an already encoded subject.
-    fn extract(&self, enc: &mut Enc<'_>, name: &str, args: &[Pattern], subject: &Sym) -> R<()> {
+    /// Returns the subject as the extractor refines it (`removable` marks it so).
+    fn extract(&self, enc: &mut Enc<'_>, name: &str, args: &[Pattern], subject: &Sym) -> R<Sym> {
         let z = enc.m.z;
         match (name, subject) {
-            ("removable", Sym::Expr { ty, v, .. }) => {
+            ("removable", Sym::Expr { ty, v, trap, .. }) => {
                 // Same expression, known to only read state: it cannot trap.
                 let s = Sym::Expr { ty: *ty, v: *v, trap: z.bool(false), removable: true };
-                if let Sym::Expr { trap, .. } = subject {
-                    enc.assumptions.push(z.not(*trap));
-                }
+                enc.assumptions.push(z.not(*trap));
                 enc.relabel_removable(subject);
-                self.match_pat(enc, &args[0], &s, "Expr")
+                self.match_pat(enc, &args[0], &s, "Expr")?;
+                Ok(s)
             }
             ("possible_bits", Sym::Expr { ty, v, .. }) if !ty.is_float() => {
                 let mask = self.pat(enc, &args[0], "u64", None)?;
                 let Sym::Int { v: m, .. } = mask else { return Err(Stop::Error("possible_bits mask".into())) };
                 let wide = if ty.bits() == 64 { *v } else { z.zext(32, *v) };
                 enc.assumptions.push(z.eq(z.bvand(wide, z.bvnot(m)), z.bv(0, 64)));
-                Ok(())
+                // Implied (bits within m make a number at most m); stated so Z3 need not
+                // derive the arithmetic bound from the bitwise one.
+                enc.assumptions.push(z.ule(wide, m));
+                enc.bounds.push((wide, m));
+                Ok(subject.clone())
             }
             ("memarg_offset", Sym::MemArg { offset }) => {
                 let s = Sym::Int { width: 64, v: *offset };
-                self.match_pat(enc, &args[0], &s, "u64")
+                self.match_pat(enc, &args[0], &s, "u64")?;
+                Ok(subject.clone())
             }
             _ => Err(Stop::NoMatch),
         }
@@ -397,12 +410,19 @@ impl<'a> Prover<'a> {
                 let z = enc.m.z;
                 return Ok(Some(Sym::Expr { ty, v, trap: z.bool(false), removable: true }));
             }
-            "i32_value" | "i64_value" => {
-                let t = if name == "i32_value" { NumType::I32 } else { NumType::I64 };
+            // The typed constants `(Const.I32 v)` ... (floats by their bits).
+            "Const.I32" | "Const.I64" | "Const.F32" | "Const.F64" => {
+                let t = match name {
+                    "Const.I32" => NumType::I32,
+                    "Const.I64" => NumType::I64,
+                    "Const.F32" => NumType::F32,
+                    _ => NumType::F64,
+                };
                 if expect.is_some_and(|e| e != t) {
                     return Err(Stop::NoMatch);
                 }
-                let Sym::Int { v, .. } = arg(self, enc, 0, t.name(), None)? else {
+                let field = if t.is_float() { if t.bits() == 32 { "u32" } else { "u64" } } else { t.name() };
+                let Sym::Int { v, .. } = arg(self, enc, 0, field, None)? else {
                     return Err(Stop::Error(format!("`{name}` of a non-integer")));
                 };
                 return Ok(Some(Sym::Const { ty: t, v }));
@@ -515,10 +535,27 @@ impl<'a> Prover<'a> {
         })
     }
 
+    /// An `if-let`: its expression is a pure analysis of values already matched, so
+    /// it evaluates nothing (no effect events).
     fn if_let(&self, enc: &mut Enc<'_>, iflet: &IfLet) -> R<()> {
         let ty = self.expr_type(&iflet.expr);
+        let events = enc.events.len();
         let s = self.expr(enc, &iflet.expr, &ty)?;
-        self.match_pat(enc, &iflet.pattern, &s, &ty)
+        enc.events.truncate(events);
+        self.match_pat(enc, &iflet.pattern, &s, &ty)?;
+        // `same_value` holds only of removable expressions.
+        if let (Pattern::ConstBool { val: true, .. }, Expr::Term { sym, args, .. }) = (&iflet.pattern, &iflet.expr) {
+            if sym.0 == "same_value" {
+                for a in args {
+                    if let Expr::Var { name, .. } = a {
+                        if let Some(s) = enc.vars.get(&name.0).cloned() {
+                            enc.relabel_removable(&s);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn expr_type(&self, e: &Expr) -> String {
@@ -566,6 +603,28 @@ impl<'a> Prover<'a> {
                 }
                 let (s, defined) = helper_model(&mut enc.m, name, &vals)?;
                 enc.assumptions.push(defined);
+                if let ("added_offset", [_, Sym::Int { v: p_max, .. }, Sym::Const { ty, v: c }]) = (name, vals.as_slice()) {
+                    // Monotonicity, implied by p <= p_max: p + c <= p_max + c (no wrap in
+                    // 66 bits). True, and hard for Z3's bit-blasting to find by itself.
+                    let z = enc.m.z;
+                    let c66 = z.zext(66 - ty.bits(), *c);
+                    for (p, _) in enc.bounds.iter().filter(|(_, m)| m == p_max) {
+                        let lhs = z.bvadd(z.zext(2, *p), c66);
+                        enc.assumptions.push(z.ule(lhs, z.bvadd(z.zext(2, *p_max), c66)));
+                    }
+                }
+                if let ("log2", Sym::Const { ty, v }, [Sym::Const { v: c, .. }]) = (name, &s, vals.as_slice()) {
+                    // Case split on the exponent (one instance per value, c = 2^k and
+                    // k constant in each): a symbolic power of two is hard for Z3 in
+                    // 64-bit division, a constant is not. (Names are stable: every
+                    // instance encodes in the same order.)
+                    let n = enc.next_name("log2");
+                    let values: Vec<String> = (0..ty.bits()).map(|i| i.to_string()).collect();
+                    let k: u64 = enc.choose(&n, &values)?.parse().expect("exponent");
+                    let z = enc.m.z;
+                    enc.assumptions.push(z.eq(*v, z.bv(k, ty.bits())));
+                    enc.assumptions.push(z.eq(*c, z.bv(1 << k, ty.bits())));
+                }
                 Ok(s)
             }
             Expr::ConstPrim { val, .. } => Err(Stop::Error(format!("no model for constant `{}`", val.0))),
@@ -608,6 +667,17 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             let yes_op = matches!(t, "i32" | "i64") && matches!(o, "add" | "mul" | "and" | "or" | "xor" | "eq" | "ne");
             Ok((Sym::Bool(z.bool(yes_op)), yes))
         }
+        ("associative", [Sym::Variant(_, op)]) => {
+            let (t, o) = op.split_once('_').unwrap_or(("", ""));
+            let yes_op = matches!(t, "i32" | "i64") && matches!(o, "add" | "mul" | "and" | "or" | "xor");
+            Ok((Sym::Bool(z.bool(yes_op)), yes))
+        }
+        ("shift_or_rotate", [Sym::Variant(_, op)]) => {
+            let (t, o) = op.split_once('_').unwrap_or(("", ""));
+            let yes_op = matches!(t, "i32" | "i64") && matches!(o, "shl" | "shr_s" | "shr_u" | "rotl" | "rotr");
+            Ok((Sym::Bool(z.bool(yes_op)), yes))
+        }
+        ("integer", [Sym::Expr { ty, .. }]) => Ok((Sym::Bool(z.bool(!ty.is_float())), yes)),
         ("log2", [c]) => {
             let Some((ty, v)) = int_const(c) else {
                 return Ok((c.clone(), z.bool(false)));
@@ -722,7 +792,11 @@ fn expand(template: &Pattern, args: &[Pattern]) -> Pattern {
 
 impl<'z> Enc<'z> {
     fn new(z: &'z Z3, choice: BTreeMap<String, String>) -> Self {
-        let m = Machine::new(z, "$");
+        let mut m = Machine::new(z, "$");
+        // Abstract accesses on a memory *version* (a bit-vector, not an array): the
+        // query stays in bit-vectors and uninterpreted functions, which Z3 decides well.
+        m.abstract_memory = true;
+        m.memory = z.bv_const("$memory_version", 64);
         Enc {
             initial_memory: m.memory,
             m,
@@ -732,6 +806,7 @@ impl<'z> Enc<'z> {
             assumptions: Vec::new(),
             events: Vec::new(),
             var_events: HashMap::new(),
+            bounds: Vec::new(),
             shown: Vec::new(),
             fresh: 0,
         }

@@ -2,7 +2,7 @@
 //! term declarations, externs, rules) the prover interprets, and a count of the
 //! `(rule` forms in the text, so a rule the reader missed cannot go unproved silently.
 
-use cranelift_isle::ast::{Def, Rule, Type, TypeValue};
+use cranelift_isle::ast::{Def, Fields, Rule, Type, TypeValue};
 use cranelift_isle::lexer::Lexer;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,12 +56,15 @@ impl RuleSet {
         })
     }
 
-    /// The enum types by name, with their variant names.
+    /// The enum types whose variants carry no fields (operator enums such as `BinOp`),
+    /// by name, with their variant names.
     pub fn enums(&self) -> HashMap<String, Vec<String>> {
         self.defs
             .iter()
             .filter_map(|d| match d {
-                Def::Type(Type { name, ty: TypeValue::Enum(variants, _), .. }) => {
+                Def::Type(Type { name, ty: TypeValue::Enum(variants, _), .. })
+                    if variants.iter().all(|v| v.fields == Fields::Unit) =>
+                {
                     Some((name.0.clone(), variants.iter().map(|v| v.name.0.clone()).collect()))
                 }
                 _ => None,

@@ -208,6 +208,17 @@ impl Z3 {
         fp_div => Z3_mk_fpa_div;
     }
 
+    /// The application of the uninterpreted function `name` (typed by its arguments
+    /// and by `range_like`'s sort) to `args`.
+    pub fn uf(&self, name: &str, args: &[T], range_like: T) -> T {
+        unsafe {
+            let domain: Vec<Z3_sort> = args.iter().map(|a| Z3_get_sort(self.ctx, a.0)).collect();
+            let range = Z3_get_sort(self.ctx, range_like.0);
+            let decl = Z3_mk_func_decl(self.ctx, self.sym(name), domain.len() as u32, domain.as_ptr(), range);
+            let raw: Vec<Z3_ast> = args.iter().map(|a| a.0).collect();
+            self.wrap(Z3_mk_app(self.ctx, decl, raw.len() as u32, raw.as_ptr()))
+        }
+    }
     pub fn store(&self, array: T, index: T, value: T) -> T {
         self.wrap(unsafe { Z3_mk_store(self.ctx, array.0, index.0, value.0) })
     }

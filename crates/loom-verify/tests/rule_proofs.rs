@@ -59,7 +59,7 @@ const WRONG_RULES: &str = r#"
 
 /// Right rules of the same kinds, so the prover is seen to accept what it should.
 const RIGHT_RULES: &str = r#"
-(rule right_mul_two (simplify (i32_mul x (i32_const 2))) (i32_add x x))
+(rule right_mul_two (simplify (i32_mul (removable x) (i32_const 2))) (i32_add x x))
 (rule right_sub_zero (simplify (i64_sub x (i64_const 0))) x)
 (rule right_mul_zero (simplify (i32_mul (removable x) (i32_const 0))) (i32_const 0))
 (rule right_swap (simplify (i32_add (removable x) (removable y))) (i32_add y x))
