@@ -103,7 +103,7 @@ struct Enc<'z> {
     /// The effect events of each left-side variable's subexpression, replayed where
     /// the right side uses it.
     var_events: HashMap<String, Vec<Event>>,
-    /// Values known bounded by a `possible_bits` mask: (zero-extended value, mask).
+    /// Integer values known bounded by a `possible_bits` mask: (value, 64-bit mask).
     bounds: Vec<(T, T)>,
     /// Named terms to print in a counterexample.
     shown: Vec<(String, T)>,
@@ -365,7 +365,7 @@ impl<'a> Prover<'a> {
                 // Implied (bits within m make a number at most m); stated so Z3 need not
                 // derive the arithmetic bound from the bitwise one.
                 enc.assumptions.push(z.ule(wide, m));
-                enc.bounds.push((wide, m));
+                enc.bounds.push((*v, m));
                 Ok(subject.clone())
             }
             ("memarg_offset", Sym::MemArg { offset }) => {
@@ -606,11 +606,20 @@ impl<'a> Prover<'a> {
                 if let ("added_offset", [_, Sym::Int { v: p_max, .. }, Sym::Const { ty, v: c }]) = (name, vals.as_slice()) {
                     // Monotonicity, implied by p <= p_max: p + c <= p_max + c (no wrap in
                     // 66 bits). True, and hard for Z3's bit-blasting to find by itself.
+                    // And the theorem that an add that does not overflow its width equals
+                    // the wide sum (Z3 bit-blasting struggles to find either).
                     let z = enc.m.z;
-                    let c66 = z.zext(66 - ty.bits(), *c);
+                    let w = ty.bits();
+                    let c66 = z.zext(66 - w, *c);
                     for (p, _) in enc.bounds.iter().filter(|(_, m)| m == p_max) {
-                        let lhs = z.bvadd(z.zext(2, *p), c66);
-                        enc.assumptions.push(z.ule(lhs, z.bvadd(z.zext(2, *p_max), c66)));
+                        if z.width(*p) != w {
+                            continue;
+                        }
+                        let wide = z.bvadd(z.zext(66 - w, *p), c66);
+                        enc.assumptions.push(z.ule(wide, z.bvadd(z.zext(2, *p_max), c66)));
+                        let fits = z.ult(wide, z.bvshl(z.bv(1, 66), z.bv(w as u64, 66)));
+                        let narrow = z.zext(66 - w, z.bvadd(*p, *c));
+                        enc.assumptions.push(z.implies(fits, z.eq(narrow, wide)));
                     }
                 }
                 if let ("log2", Sym::Const { ty, v }, [Sym::Const { v: c, .. }]) = (name, &s, vals.as_slice()) {

@@ -296,7 +296,10 @@ impl Z3 {
     /// `timeout_ms` bounds the solver's time for this one query.
     pub fn check(&self, assertions: &[T], show: &[(String, T)], timeout_ms: u32) -> Check {
         unsafe {
-            let solver = Z3_mk_solver(self.ctx);
+            // Queries are bit-vectors plus uninterpreted functions (abstract memory):
+            // the QF_UFBV solver Ackermannizes and bit-blasts them, which decides
+            // address arithmetic far faster than the general SMT core.
+            let solver = Z3_mk_solver_for_logic(self.ctx, self.sym("QF_UFBV"));
             Z3_solver_inc_ref(self.ctx, solver);
             let params = Z3_mk_params(self.ctx);
             Z3_params_inc_ref(self.ctx, params);

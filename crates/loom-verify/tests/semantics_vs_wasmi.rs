@@ -18,8 +18,8 @@ fn to_val(t: NumType, bits: u64) -> Val {
     match t {
         NumType::I32 => Val::I32(bits as u32 as i32),
         NumType::I64 => Val::I64(bits as i64),
-        NumType::F32 => Val::F32(wasmi::core::F32::from_bits(bits as u32)),
-        NumType::F64 => Val::F64(wasmi::core::F64::from_bits(bits)),
+        NumType::F32 => Val::F32(wasmi::F32::from_bits(bits as u32)),
+        NumType::F64 => Val::F64(wasmi::F64::from_bits(bits)),
     }
 }
 
@@ -165,7 +165,7 @@ fn check_op(name: &str, rng: &mut Rng, counts: &mut Counts) {
 
 fn float_text(t: NumType, bits: u64) -> String {
     // Exact hex-float text from the bits, NaN payloads included.
-    let (exp_bits, man_bits) = if t == NumType::F32 { (8, 23) } else { (11, 52) };
+    let (exp_bits, man_bits): (u64, u64) = if t == NumType::F32 { (8, 23) } else { (11, 52) };
     let sign = if bits >> (exp_bits + man_bits) & 1 == 1 { "-" } else { "" };
     let exp = (bits >> man_bits) & ((1 << exp_bits) - 1);
     let man = bits & ((1 << man_bits) - 1);
