@@ -16,8 +16,9 @@
 //! an uninterpreted function of (memory state, effective address) per access size and
 //! a store an uninterpreted new memory state: results are equal exactly when the
 //! effective addresses (and stored values) are, which is all a rewrite that keeps its
-//! memory accesses needs, and far easier for Z3 than byte arrays. The byte-exact
-//! model is what the wasmi cross-check tests.
+//! memory accesses needs, and far easier for Z3 than byte arrays; likewise the bound
+//! check is an uninterpreted predicate of (effective address, memory size), so traps
+//! agree when the addresses do. The byte-exact model is what the wasmi cross-check tests.
 
 use crate::ops::{memory_access, op_info, NumType, INT_COMPARE};
 use crate::z3w::{Round, T, Z3};
@@ -303,7 +304,11 @@ impl<'z> Machine<'z> {
         // Effective address and bound check in 66 bits: no wrap-around.
         let address = z.bvadd(z.zext(34, args[0]), z.zext(2, offset));
         let end = z.bvadd(address, z.bv(access.bytes as u64, 66));
-        let trap = z.ugt(end, z.zext(2, self.memory_size));
+        let trap = if self.abstract_memory {
+            z.uf(&format!("out_of_bounds{}", access.bytes), &[address, self.memory_size], z.bool(false))
+        } else {
+            z.ugt(end, z.zext(2, self.memory_size))
+        };
         let ea = z.extract(63, 0, address);
         let at = |i: u32| z.bvadd(ea, z.bv(i as u64, 64));
         if access.store && self.abstract_memory {

@@ -101,6 +101,8 @@ fn check_op(name: &str, rng: &mut Rng, counts: &mut Counts) {
             let engine = Engine::default();
             let module = Module::new(&engine, &wasm).expect("module");
             let inputs: Vec<Vec<u64>> = operand_tuples(&params, access.is_some(), rng);
+            // One Z3 context per module: its terms are shared by the cases.
+            let z = Z3::new();
             for input in inputs {
                 let mut store = Store::new(&engine, ());
                 let instance = Linker::<()>::new(&engine).instantiate_and_start(&mut store, &module).expect("instance");
@@ -110,7 +112,6 @@ fn check_op(name: &str, rng: &mut Rng, counts: &mut Counts) {
                 let engine_result = f.call(&mut store, &args, &mut out).map(|()| out.first().map(from_val));
 
                 // Z3's evaluation of the same instruction.
-                let z = Z3::new();
                 let mut m = Machine::new(&z, "");
                 let mut memory = z.memory_zero();
                 for (i, b) in DATA.iter().enumerate() {
