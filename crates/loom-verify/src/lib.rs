@@ -7,8 +7,8 @@ pub mod ops;
 pub mod rules;
 
 #[cfg(feature = "verify")]
-pub mod z3w;
+pub mod prover;
 #[cfg(feature = "verify")]
 pub mod semantics;
 #[cfg(feature = "verify")]
-pub mod prover;
+pub mod z3w;

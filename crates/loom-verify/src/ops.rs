@@ -160,22 +160,37 @@ pub fn all_names() -> Vec<String> {
         .chain(FLOAT_UNARY)
         .copied()
         .chain([
-            "const", "eqz", "clz", "ctz", "popcnt", "extend8_s", "extend16_s", "extend32_s",
-            "wrap_i64", "extend_i32_s", "extend_i32_u", "demote_f64", "promote_f32",
+            "const",
+            "eqz",
+            "clz",
+            "ctz",
+            "popcnt",
+            "extend8_s",
+            "extend16_s",
+            "extend32_s",
+            "wrap_i64",
+            "extend_i32_s",
+            "extend_i32_u",
+            "demote_f64",
+            "promote_f32",
         ])
         .map(str::to_string)
         .chain(["i32", "i64", "f32", "f64"].iter().flat_map(|from| {
-            ["reinterpret_", "trunc_", "trunc_sat_", "convert_"].iter().flat_map(move |op| {
-                ["", "_s", "_u"].iter().map(move |sign| format!("{op}{from}{sign}"))
-            })
+            ["reinterpret_", "trunc_", "trunc_sat_", "convert_"]
+                .iter()
+                .flat_map(move |op| {
+                    ["", "_s", "_u"]
+                        .iter()
+                        .map(move |sign| format!("{op}{from}{sign}"))
+                })
         }))
-        .chain(
-            ["load", "store"].iter().flat_map(|op| {
-                ["", "8", "16", "32", "8_s", "8_u", "16_s", "16_u", "32_s", "32_u"]
-                    .iter()
-                    .map(move |w| format!("{op}{w}"))
-            }),
-        )
+        .chain(["load", "store"].iter().flat_map(|op| {
+            [
+                "", "8", "16", "32", "8_s", "8_u", "16_s", "16_u", "32_s", "32_u",
+            ]
+            .iter()
+            .map(move |w| format!("{op}{w}"))
+        }))
         .collect::<Vec<_>>();
     let mut names: Vec<String> = ["i32", "i64", "f32", "f64"]
         .iter()
@@ -219,7 +234,11 @@ pub fn memory_access(name: &str) -> Option<MemoryAccess> {
     } else {
         let bits: u32 = width.parse().ok()?;
         let narrow = !t.is_float() && (bits == 8 || bits == 16 || bits == 32 && t == NumType::I64);
-        let sign_ok = if store { sign.is_none() } else { matches!(sign, Some("s" | "u")) };
+        let sign_ok = if store {
+            sign.is_none()
+        } else {
+            matches!(sign, Some("s" | "u"))
+        };
         if !narrow || !sign_ok {
             return None;
         }
@@ -298,7 +317,8 @@ pub fn from_operator(op: &Operator<'_>) -> Option<Instr> {
                     _ => return None,
                 };
                 // Only plain accesses to memory 0 are modelled.
-                if memarg.target != wasmparser::MemArgTarget::Memory(0) || memarg.ordering.is_some() {
+                if memarg.target != wasmparser::MemArgTarget::Memory(0) || memarg.ordering.is_some()
+                {
                     return None;
                 }
                 return Some(Instr {
@@ -331,11 +351,19 @@ mod tests {
         assert_eq!(snake_name("I64Load32S"), "i64_load32_s");
         assert_eq!(
             memory_access("i64_load32_s"),
-            Some(MemoryAccess { store: false, bytes: 4, signed: true })
+            Some(MemoryAccess {
+                store: false,
+                bytes: 4,
+                signed: true
+            })
         );
         assert_eq!(
             memory_access("i32_store16"),
-            Some(MemoryAccess { store: true, bytes: 2, signed: false })
+            Some(MemoryAccess {
+                store: true,
+                bytes: 2,
+                signed: false
+            })
         );
         assert_eq!(memory_access("f64_load").map(|a| a.bytes), Some(8));
         assert!(op_info("i32_trunc_sat_f64_u").is_some());
@@ -347,7 +375,10 @@ mod tests {
         assert_eq!(all_names().len(), 62 + 1 + 40 + 4 + 33 + 14 + 9 + 1);
         assert_eq!(
             from_operator(&Operator::I32Const { value: -1 }),
-            Some(Instr { name: "i32_const".into(), immediates: vec![0xffff_ffff] })
+            Some(Instr {
+                name: "i32_const".into(),
+                immediates: vec![0xffff_ffff]
+            })
         );
         assert_eq!(
             from_operator(&Operator::I64ExtendI32U).map(|i| i.name),

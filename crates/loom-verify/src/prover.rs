@@ -31,16 +31,29 @@ use std::time::{Duration, Instant};
 pub enum Sym {
     /// An expression: its wasm type, value, trap condition, and whether it is known
     /// removable (reads state only, never traps).
-    Expr { ty: NumType, v: T, trap: T, removable: bool },
+    Expr {
+        ty: NumType,
+        v: T,
+        trap: T,
+        removable: bool,
+    },
     /// A typed constant (`Const`).
-    Const { ty: NumType, v: T },
+    Const {
+        ty: NumType,
+        v: T,
+    },
     /// An integer primitive (`u64`, `i32` ...) of a width.
-    Int { width: u32, v: T },
+    Int {
+        width: u32,
+        v: T,
+    },
     Bool(T),
     /// A concrete enum variant (`BinOp.i32_add` → `("BinOp", "i32_add")`).
     Variant(String, String),
     /// A memarg: its static offset (64-bit).
-    MemArg { offset: T },
+    MemArg {
+        offset: T,
+    },
 }
 
 /// Why an encoding stopped.
@@ -141,14 +154,29 @@ impl<'a> Prover<'a> {
         // 10 s per query: the slowest honest query (an f64 operation bit-blasted on
         // both sides) takes well under a second; a query still running after 10 s is
         // a rule Z3 cannot decide, reported as a failure rather than waited on.
-        Prover { decls, enums: set.enums(), macros, timeout_ms: 10_000 }
+        Prover {
+            decls,
+            enums: set.enums(),
+            macros,
+            timeout_ms: 10_000,
+        }
     }
 
     /// Proves `rule` for every instance of its enumerated variables.
     pub fn prove(&self, rule: &Rule) -> Verdict {
         let start = Instant::now();
-        let name = rule.name.as_ref().map(|n| n.0.clone()).unwrap_or_else(|| "<unnamed>".into());
-        let mut verdict = Verdict { name, instances: 0, vacuous: 0, failure: None, time: Duration::ZERO };
+        let name = rule
+            .name
+            .as_ref()
+            .map(|n| n.0.clone())
+            .unwrap_or_else(|| "<unnamed>".into());
+        let mut verdict = Verdict {
+            name,
+            instances: 0,
+            vacuous: 0,
+            failure: None,
+            time: Duration::ZERO,
+        };
         let z = Z3::new();
         let mut work = vec![BTreeMap::new()];
         while let Some(choice) = work.pop() {
@@ -168,8 +196,13 @@ impl<'a> Prover<'a> {
                 Ok(()) => {}
                 Err(Stop::NoMatch) => verdict.vacuous += 1,
                 Err(Stop::Error(e)) => {
-                    let inst: Vec<String> = choice.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                    let inst = if inst.is_empty() { String::new() } else { format!(" [{}]", inst.join(", ")) };
+                    let inst: Vec<String> =
+                        choice.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                    let inst = if inst.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", inst.join(", "))
+                    };
                     verdict.failure = Some(format!("{e}{inst}"));
                     break;
                 }
@@ -184,7 +217,10 @@ impl<'a> Prover<'a> {
             return Err(Stop::Error("left side is not a term".into()));
         };
         if sym.0 != "simplify" || args.len() != 1 {
-            return Err(Stop::Error(format!("left side `{}` is not `(simplify pattern)`", sym.0)));
+            return Err(Stop::Error(format!(
+                "left side `{}` is not `(simplify pattern)`",
+                sym.0
+            )));
         }
         let lhs = self.pat(enc, &args[0], "Expr", None)?;
         for iflet in &rule.iflets {
@@ -195,15 +231,34 @@ impl<'a> Prover<'a> {
         enc.m.memory = enc.initial_memory;
         let rhs = self.expr(enc, &rule.expr, "Expr")?;
         let rhs_events = std::mem::take(&mut enc.events);
-        let (Sym::Expr { ty: lt, v: lv, trap: ltrap, .. }, Sym::Expr { ty: rt, v: rv, trap: rtrap, .. }) = (&lhs, &rhs)
+        let (
+            Sym::Expr {
+                ty: lt,
+                v: lv,
+                trap: ltrap,
+                ..
+            },
+            Sym::Expr {
+                ty: rt,
+                v: rv,
+                trap: rtrap,
+                ..
+            },
+        ) = (&lhs, &rhs)
         else {
             return Err(Stop::Error("a side is not an expression".into()));
         };
         let structural = if lt != rt {
-            Some(format!("left side is {}, right side {}", lt.name(), rt.name()))
+            Some(format!(
+                "left side is {}, right side {}",
+                lt.name(),
+                rt.name()
+            ))
         } else if lhs_events != rhs_events {
             // Effects: the non-removable subexpressions and memory accesses, in order.
-            Some(format!("effects differ: left evaluates {lhs_events:?}, right {rhs_events:?}"))
+            Some(format!(
+                "effects differ: left evaluates {lhs_events:?}, right {rhs_events:?}"
+            ))
         } else {
             None
         };
@@ -211,8 +266,13 @@ impl<'a> Prover<'a> {
             // Wrong unless the rule cannot fire here at all.
             return match z.check(&enc.assumptions, &enc.shown, self.timeout_ms) {
                 Check::Unsat => Err(Stop::NoMatch),
-                Check::Sat(values) => Err(Stop::Error(format!("{why}; it fires for {}", values.join(", ")))),
-                Check::Unknown(r) => Err(Stop::Error(format!("{why}; Z3 gave up on whether it fires: {r}"))),
+                Check::Sat(values) => Err(Stop::Error(format!(
+                    "{why}; it fires for {}",
+                    values.join(", ")
+                ))),
+                Check::Unknown(r) => Err(Stop::Error(format!(
+                    "{why}; Z3 gave up on whether it fires: {r}"
+                ))),
             };
         }
         let same = z.and(&[
@@ -229,7 +289,10 @@ impl<'a> Prover<'a> {
         show.push(("right traps".into(), *rtrap));
         match z.check(&query, &show, self.timeout_ms) {
             Check::Unsat => Ok(()),
-            Check::Sat(values) => Err(Stop::Error(format!("counterexample: {}", values.join(", ")))),
+            Check::Sat(values) => Err(Stop::Error(format!(
+                "counterexample: {}",
+                values.join(", ")
+            ))),
             Check::Unknown(why) => Err(Stop::Error(format!("Z3 gave up: {why}"))),
         }
     }
@@ -262,7 +325,15 @@ impl<'a> Prover<'a> {
                 let before = enc.events.len();
                 let s = self.pat(enc, subpat, ty, expect)?;
                 let mut events = enc.events[before..].to_vec();
-                if events.is_empty() && matches!(s, Sym::Expr { removable: false, .. }) {
+                if events.is_empty()
+                    && matches!(
+                        s,
+                        Sym::Expr {
+                            removable: false,
+                            ..
+                        }
+                    )
+                {
                     // An opaque subexpression (from an extractor): one effect.
                     events.push(Event::Var(var.0.clone()));
                     enc.events.push(Event::Var(var.0.clone()));
@@ -274,7 +345,9 @@ impl<'a> Prover<'a> {
             Pattern::ConstInt { val, .. } => self.literal(enc, *val, ty, expect),
             Pattern::ConstBool { val, .. } => Ok(Sym::Bool(enc.m.z.bool(*val))),
             Pattern::And { subpats, .. } => {
-                let (first, rest) = subpats.split_first().ok_or_else(|| "empty and-pattern".to_string())?;
+                let (first, rest) = subpats
+                    .split_first()
+                    .ok_or_else(|| "empty and-pattern".to_string())?;
                 let s = self.pat(enc, first, ty, expect)?;
                 for p in rest {
                     self.match_pat(enc, p, &s, ty)?;
@@ -282,7 +355,9 @@ impl<'a> Prover<'a> {
                 Ok(s)
             }
             Pattern::Term { sym, args, .. } => self.term_pat(enc, &sym.0, args, ty, expect),
-            Pattern::ConstPrim { val, .. } => Err(Stop::Error(format!("no model for constant `{}`", val.0))),
+            Pattern::ConstPrim { val, .. } => {
+                Err(Stop::Error(format!("no model for constant `{}`", val.0)))
+            }
             Pattern::MacroArg { .. } => Err(Stop::Error("unexpanded macro argument".into())),
         }
     }
@@ -301,7 +376,9 @@ impl<'a> Prover<'a> {
                 Ok(())
             }
             Pattern::ConstBool { val, .. } => {
-                let Sym::Bool(b) = subject else { return Err(Stop::Error("bool pattern on non-bool".into())) };
+                let Sym::Bool(b) = subject else {
+                    return Err(Stop::Error("bool pattern on non-bool".into()));
+                };
                 let z = enc.m.z;
                 enc.assumptions.push(if *val { *b } else { z.not(*b) });
                 Ok(())
@@ -323,7 +400,14 @@ impl<'a> Prover<'a> {
         matches!(name, "removable" | "possible_bits" | "memarg_offset")
     }
 
-    fn term_pat(&self, enc: &mut Enc<'_>, name: &str, args: &[Pattern], ty: &str, expect: Option<NumType>) -> R<Sym> {
+    fn term_pat(
+        &self,
+        enc: &mut Enc<'_>,
+        name: &str,
+        args: &[Pattern],
+        ty: &str,
+        expect: Option<NumType>,
+    ) -> R<Sym> {
         if let Some((enum_name, variant)) = self.variant_name(name) {
             return Ok(Sym::Variant(enum_name, variant));
         }
@@ -332,9 +416,13 @@ impl<'a> Prover<'a> {
             let subject = self.fresh(enc, &n, ty, expect)?;
             return self.extract(enc, name, args, &subject);
         }
-        if let Some(s) = self.wasm_term(enc, name, args.len(), expect, &mut |this, enc, i, aty, aexp| {
-            this.pat(enc, &args[i], aty, aexp)
-        })? {
+        if let Some(s) = self.wasm_term(
+            enc,
+            name,
+            args.len(),
+            expect,
+            &mut |this, enc, i, aty, aexp| this.pat(enc, &args[i], aty, aexp),
+        )? {
             return Ok(s);
         }
         if let Some(m) = self.macros.get(name) {
@@ -351,7 +439,12 @@ impl<'a> Prover<'a> {
         match (name, subject) {
             ("removable", Sym::Expr { ty, v, trap, .. }) => {
                 // Same expression, known to only read state: it cannot trap.
-                let s = Sym::Expr { ty: *ty, v: *v, trap: z.bool(false), removable: true };
+                let s = Sym::Expr {
+                    ty: *ty,
+                    v: *v,
+                    trap: z.bool(false),
+                    removable: true,
+                };
                 enc.assumptions.push(z.not(*trap));
                 enc.relabel_removable(subject);
                 self.match_pat(enc, &args[0], &s, "Expr")?;
@@ -359,9 +452,12 @@ impl<'a> Prover<'a> {
             }
             ("possible_bits", Sym::Expr { ty, v, .. }) if !ty.is_float() => {
                 let mask = self.pat(enc, &args[0], "u64", None)?;
-                let Sym::Int { v: m, .. } = mask else { return Err(Stop::Error("possible_bits mask".into())) };
+                let Sym::Int { v: m, .. } = mask else {
+                    return Err(Stop::Error("possible_bits mask".into()));
+                };
                 let wide = if ty.bits() == 64 { *v } else { z.zext(32, *v) };
-                enc.assumptions.push(z.eq(z.bvand(wide, z.bvnot(m)), z.bv(0, 64)));
+                enc.assumptions
+                    .push(z.eq(z.bvand(wide, z.bvnot(m)), z.bv(0, 64)));
                 // Implied (bits within m make a number at most m); stated so Z3 need not
                 // derive the arithmetic bound from the bitwise one.
                 enc.assumptions.push(z.ule(wide, m));
@@ -369,7 +465,10 @@ impl<'a> Prover<'a> {
                 Ok(subject.clone())
             }
             ("memarg_offset", Sym::MemArg { offset }) => {
-                let s = Sym::Int { width: 64, v: *offset };
+                let s = Sym::Int {
+                    width: 64,
+                    v: *offset,
+                };
                 self.match_pat(enc, &args[0], &s, "u64")?;
                 Ok(subject.clone())
             }
@@ -380,7 +479,11 @@ impl<'a> Prover<'a> {
     /// `BinOp.i32_add` → the enum and variant, if `name` is one.
     fn variant_name(&self, name: &str) -> Option<(String, String)> {
         let (e, v) = name.split_once('.')?;
-        self.enums.get(e)?.iter().any(|x| x == v).then(|| (e.to_string(), v.to_string()))
+        self.enums
+            .get(e)?
+            .iter()
+            .any(|x| x == v)
+            .then(|| (e.to_string(), v.to_string()))
     }
 
     /// Encodes a wasm instruction term (`i32_add x y`, `i32_const c`, `binary op x y`,
@@ -399,16 +502,29 @@ impl<'a> Prover<'a> {
         // The instruction and where its operands start among the term's arguments.
         let (op, first) = match name {
             "binary" | "unary" | "load" | "store" => {
-                let enum_ty = self.decls.get(name).map(|d| d.arg_tys[0].0.clone()).unwrap_or_default();
+                let enum_ty = self
+                    .decls
+                    .get(name)
+                    .map(|d| d.arg_tys[0].0.clone())
+                    .unwrap_or_default();
                 let s = arg(self, enc, 0, &enum_ty, None)?;
-                let Sym::Variant(_, v) = s else { return Err(Stop::Error(format!("`{name}` without operator"))) };
+                let Sym::Variant(_, v) = s else {
+                    return Err(Stop::Error(format!("`{name}` without operator")));
+                };
                 (v, 1)
             }
             "const" => {
                 let c = arg(self, enc, 0, "Const", expect)?;
-                let Sym::Const { ty, v } = c else { return Err(Stop::Error("`const` of a non-constant".into())) };
+                let Sym::Const { ty, v } = c else {
+                    return Err(Stop::Error("`const` of a non-constant".into()));
+                };
                 let z = enc.m.z;
-                return Ok(Some(Sym::Expr { ty, v, trap: z.bool(false), removable: true }));
+                return Ok(Some(Sym::Expr {
+                    ty,
+                    v,
+                    trap: z.bool(false),
+                    removable: true,
+                }));
             }
             // The typed constants `(Const.I32 v)` ... (floats by their bits).
             "Const.I32" | "Const.I64" | "Const.F32" | "Const.F64" => {
@@ -421,7 +537,15 @@ impl<'a> Prover<'a> {
                 if expect.is_some_and(|e| e != t) {
                     return Err(Stop::NoMatch);
                 }
-                let field = if t.is_float() { if t.bits() == 32 { "u32" } else { "u64" } } else { t.name() };
+                let field = if t.is_float() {
+                    if t.bits() == 32 {
+                        "u32"
+                    } else {
+                        "u64"
+                    }
+                } else {
+                    t.name()
+                };
                 let Sym::Int { v, .. } = arg(self, enc, 0, field, None)? else {
                     return Err(Stop::Error(format!("`{name}` of a non-integer")));
                 };
@@ -436,7 +560,11 @@ impl<'a> Prover<'a> {
         }
         // `select`: operands of the result's type (known from the context or from
         // its first operand).
-        let mut poly = if info.result == Some(None) { expect } else { None };
+        let mut poly = if info.result == Some(None) {
+            expect
+        } else {
+            None
+        };
         if let Some(Some(r)) = info.result {
             if expect.is_some_and(|e| e != r) {
                 return Err(Stop::NoMatch);
@@ -459,7 +587,9 @@ impl<'a> Prover<'a> {
         for (i, t) in info.params.iter().enumerate() {
             let at = first + info.immediates.len() + i;
             let s = arg(self, enc, at, "Expr", t.or(poly))?;
-            let Sym::Expr { v, trap, ty, .. } = s else { return Err(Stop::Error(format!("bad operand of `{name}`"))) };
+            let Sym::Expr { v, trap, ty, .. } = s else {
+                return Err(Stop::Error(format!("bad operand of `{name}`")));
+            };
             if t.is_none() && poly.is_none() {
                 poly = Some(ty);
             }
@@ -476,26 +606,50 @@ impl<'a> Prover<'a> {
             // A store has no value: it compares as the constant 0 of its stored type
             // (only its trap and the memory after it matter).
             let ty = info.params[1].expect("stored value type");
-            return Ok(Some(Sym::Expr { ty, v: z.bv(0, ty.bits()), trap, removable: false }));
+            return Ok(Some(Sym::Expr {
+                ty,
+                v: z.bv(0, ty.bits()),
+                trap,
+                removable: false,
+            }));
         };
         let ty = info.result.flatten().or(poly).expect("typed result");
-        Ok(Some(Sym::Expr { ty, v, trap, removable: false }))
+        Ok(Some(Sym::Expr {
+            ty,
+            v,
+            trap,
+            removable: false,
+        }))
     }
 
     fn arg_type(&self, term: &str, i: usize) -> String {
-        self.decls.get(term).and_then(|d| d.arg_tys.get(i)).map(|t| t.0.clone()).unwrap_or_else(|| {
-            if term == "load" || term == "store" { "MemArg".into() } else { "u64".into() }
-        })
+        self.decls
+            .get(term)
+            .and_then(|d| d.arg_tys.get(i))
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| {
+                if term == "load" || term == "store" {
+                    "MemArg".into()
+                } else {
+                    "u64".into()
+                }
+            })
     }
 
     fn literal(&self, enc: &mut Enc<'_>, val: i128, ty: &str, expect: Option<NumType>) -> R<Sym> {
         let z = enc.m.z;
         if let Some(w) = int_width(ty) {
-            return Ok(Sym::Int { width: w, v: z.bv(val as u64 & mask(w), w) });
+            return Ok(Sym::Int {
+                width: w,
+                v: z.bv(val as u64 & mask(w), w),
+            });
         }
         if ty == "Const" {
             let t = expect.ok_or_else(|| "untyped constant literal".to_string())?;
-            return Ok(Sym::Const { ty: t, v: z.bv(val as u64 & mask(t.bits()), t.bits()) });
+            return Ok(Sym::Const {
+                ty: t,
+                v: z.bv(val as u64 & mask(t.bits()), t.bits()),
+            });
         }
         Err(Stop::Error(format!("integer literal at a `{ty}` position")))
     }
@@ -528,7 +682,12 @@ impl<'a> Prover<'a> {
                 } else {
                     let trap = z.bool_const(&format!("{name}.traps"));
                     enc.shown.push((format!("{name} traps"), trap));
-                    Sym::Expr { ty: t, v, trap, removable: false }
+                    Sym::Expr {
+                        ty: t,
+                        v,
+                        trap,
+                        removable: false,
+                    }
                 }
             }
             _ => return Err(Stop::Error(format!("no model for values of type `{ty}`"))),
@@ -544,7 +703,9 @@ impl<'a> Prover<'a> {
         enc.events.truncate(events);
         self.match_pat(enc, &iflet.pattern, &s, &ty)?;
         // `same_value` holds only of removable expressions.
-        if let (Pattern::ConstBool { val: true, .. }, Expr::Term { sym, args, .. }) = (&iflet.pattern, &iflet.expr) {
+        if let (Pattern::ConstBool { val: true, .. }, Expr::Term { sym, args, .. }) =
+            (&iflet.pattern, &iflet.expr)
+        {
             if sym.0 == "same_value" {
                 for a in args {
                     if let Expr::Var { name, .. } = a {
@@ -560,7 +721,11 @@ impl<'a> Prover<'a> {
 
     fn expr_type(&self, e: &Expr) -> String {
         match e {
-            Expr::Term { sym, .. } => self.decls.get(&sym.0).map(|d| d.ret_ty.0.clone()).unwrap_or_else(|| "Expr".into()),
+            Expr::Term { sym, .. } => self
+                .decls
+                .get(&sym.0)
+                .map(|d| d.ret_ty.0.clone())
+                .unwrap_or_else(|| "Expr".into()),
             _ => "Expr".into(),
         }
     }
@@ -570,10 +735,18 @@ impl<'a> Prover<'a> {
     fn expr(&self, enc: &mut Enc<'_>, e: &Expr, ty: &str) -> R<Sym> {
         match e {
             Expr::Var { name, .. } => {
-                let s = enc.vars.get(&name.0).cloned().ok_or_else(|| format!("unbound `{}`", name.0))?;
-                if let Sym::Expr { removable: false, .. } = s {
+                let s = enc
+                    .vars
+                    .get(&name.0)
+                    .cloned()
+                    .ok_or_else(|| format!("unbound `{}`", name.0))?;
+                if let Sym::Expr {
+                    removable: false, ..
+                } = s
+                {
                     let events = enc.var_events.get(&name.0).cloned();
-                    enc.events.extend(events.unwrap_or_else(|| vec![Event::Var(name.0.clone())]));
+                    enc.events
+                        .extend(events.unwrap_or_else(|| vec![Event::Var(name.0.clone())]));
                 }
                 Ok(s)
             }
@@ -591,9 +764,11 @@ impl<'a> Prover<'a> {
                 if let Some((e, v)) = self.variant_name(name) {
                     return Ok(Sym::Variant(e, v));
                 }
-                if let Some(s) = self.wasm_term(enc, name, args.len(), None, &mut |this, enc, i, aty, _| {
-                    this.expr(enc, &args[i], aty)
-                })? {
+                if let Some(s) =
+                    self.wasm_term(enc, name, args.len(), None, &mut |this, enc, i, aty, _| {
+                        this.expr(enc, &args[i], aty)
+                    })?
+                {
                     return Ok(s);
                 }
                 let mut vals = Vec::new();
@@ -603,7 +778,9 @@ impl<'a> Prover<'a> {
                 }
                 let (s, defined) = helper_model(&mut enc.m, name, &vals)?;
                 enc.assumptions.push(defined);
-                if let ("added_offset", [_, Sym::Int { v: p_max, .. }, Sym::Const { ty, v: c }]) = (name, vals.as_slice()) {
+                if let ("added_offset", [_, Sym::Int { v: p_max, .. }, Sym::Const { ty, v: c }]) =
+                    (name, vals.as_slice())
+                {
                     // Monotonicity, implied by p <= p_max: p + c <= p_max + c (no wrap in
                     // 66 bits). True, and hard for Z3's bit-blasting to find by itself.
                     // And the theorem that an add that does not overflow its width equals
@@ -616,13 +793,16 @@ impl<'a> Prover<'a> {
                             continue;
                         }
                         let wide = z.bvadd(z.zext(66 - w, *p), c66);
-                        enc.assumptions.push(z.ule(wide, z.bvadd(z.zext(2, *p_max), c66)));
+                        enc.assumptions
+                            .push(z.ule(wide, z.bvadd(z.zext(2, *p_max), c66)));
                         let fits = z.ult(wide, z.bvshl(z.bv(1, 66), z.bv(w as u64, 66)));
                         let narrow = z.zext(66 - w, z.bvadd(*p, *c));
                         enc.assumptions.push(z.implies(fits, z.eq(narrow, wide)));
                     }
                 }
-                if let ("log2", Sym::Const { ty, v }, [Sym::Const { v: c, .. }]) = (name, &s, vals.as_slice()) {
+                if let ("log2", Sym::Const { ty, v }, [Sym::Const { v: c, .. }]) =
+                    (name, &s, vals.as_slice())
+                {
                     // Case split on the exponent (one instance per value, c = 2^k and
                     // k constant in each): a symbolic power of two is hard for Z3 in
                     // 64-bit division, a constant is not. (Names are stable: every
@@ -636,7 +816,9 @@ impl<'a> Prover<'a> {
                 }
                 Ok(s)
             }
-            Expr::ConstPrim { val, .. } => Err(Stop::Error(format!("no model for constant `{}`", val.0))),
+            Expr::ConstPrim { val, .. } => {
+                Err(Stop::Error(format!("no model for constant `{}`", val.0)))
+            }
         }
     }
 }
@@ -652,38 +834,72 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
         _ => None,
     };
     match (name, args) {
-        ("fold_binary", [Sym::Variant(_, op), Sym::Const { ty: ta, v: a }, Sym::Const { ty: tb, v: b }]) => {
+        (
+            "fold_binary",
+            [Sym::Variant(_, op), Sym::Const { ty: ta, v: a }, Sym::Const { ty: tb, v: b }],
+        ) => {
             let info = op_info(op).ok_or_else(|| format!("no semantics for `{op}`"))?;
-            let Some(Some(rt)) = info.result else { return Err(Stop::Error(format!("`{op}` folded"))) };
+            let Some(Some(rt)) = info.result else {
+                return Err(Stop::Error(format!("`{op}` folded")));
+            };
             if info.params != [Some(*ta), Some(*tb)] {
                 // Operand types that do not fit the operator: no result.
-                return Ok((Sym::Const { ty: rt, v: z.bv(0, rt.bits()) }, z.bool(false)));
+                return Ok((
+                    Sym::Const {
+                        ty: rt,
+                        v: z.bv(0, rt.bits()),
+                    },
+                    z.bool(false),
+                ));
             }
             let out = m.apply(op, &[], &[*a, *b])?;
-            Ok((Sym::Const { ty: rt, v: out.value.expect("binary value") }, z.not(out.trap)))
+            Ok((
+                Sym::Const {
+                    ty: rt,
+                    v: out.value.expect("binary value"),
+                },
+                z.not(out.trap),
+            ))
         }
         ("fold_unary", [Sym::Variant(_, op), Sym::Const { ty, v }]) => {
             let info = op_info(op).ok_or_else(|| format!("no semantics for `{op}`"))?;
-            let Some(Some(rt)) = info.result else { return Err(Stop::Error(format!("`{op}` folded"))) };
+            let Some(Some(rt)) = info.result else {
+                return Err(Stop::Error(format!("`{op}` folded")));
+            };
             if info.params != [Some(*ty)] {
-                return Ok((Sym::Const { ty: rt, v: z.bv(0, rt.bits()) }, z.bool(false)));
+                return Ok((
+                    Sym::Const {
+                        ty: rt,
+                        v: z.bv(0, rt.bits()),
+                    },
+                    z.bool(false),
+                ));
             }
             let out = m.apply(op, &[], &[*v])?;
-            Ok((Sym::Const { ty: rt, v: out.value.expect("unary value") }, z.not(out.trap)))
+            Ok((
+                Sym::Const {
+                    ty: rt,
+                    v: out.value.expect("unary value"),
+                },
+                z.not(out.trap),
+            ))
         }
         ("commutative", [Sym::Variant(_, op)]) => {
             let (t, o) = op.split_once('_').unwrap_or(("", ""));
-            let yes_op = matches!(t, "i32" | "i64") && matches!(o, "add" | "mul" | "and" | "or" | "xor" | "eq" | "ne");
+            let yes_op = matches!(t, "i32" | "i64")
+                && matches!(o, "add" | "mul" | "and" | "or" | "xor" | "eq" | "ne");
             Ok((Sym::Bool(z.bool(yes_op)), yes))
         }
         ("associative", [Sym::Variant(_, op)]) => {
             let (t, o) = op.split_once('_').unwrap_or(("", ""));
-            let yes_op = matches!(t, "i32" | "i64") && matches!(o, "add" | "mul" | "and" | "or" | "xor");
+            let yes_op =
+                matches!(t, "i32" | "i64") && matches!(o, "add" | "mul" | "and" | "or" | "xor");
             Ok((Sym::Bool(z.bool(yes_op)), yes))
         }
         ("shift_or_rotate", [Sym::Variant(_, op)]) => {
             let (t, o) = op.split_once('_').unwrap_or(("", ""));
-            let yes_op = matches!(t, "i32" | "i64") && matches!(o, "shl" | "shr_s" | "shr_u" | "rotl" | "rotr");
+            let yes_op = matches!(t, "i32" | "i64")
+                && matches!(o, "shl" | "shr_s" | "shr_u" | "rotl" | "rotr");
             Ok((Sym::Bool(z.bool(yes_op)), yes))
         }
         ("integer", [Sym::Expr { ty, .. }]) => Ok((Sym::Bool(z.bool(!ty.is_float())), yes)),
@@ -693,8 +909,14 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             };
             let w = ty.bits();
             let zero = z.bv(0, w);
-            let power = z.and(&[z.not(z.eq(v, zero)), z.eq(z.bvand(v, z.bvsub(v, z.bv(1, w))), zero)]);
-            let k = m.apply(&format!("{}_ctz", ty.name()), &[], &[v])?.value.expect("ctz value");
+            let power = z.and(&[
+                z.not(z.eq(v, zero)),
+                z.eq(z.bvand(v, z.bvsub(v, z.bv(1, w))), zero),
+            ]);
+            let k = m
+                .apply(&format!("{}_ctz", ty.name()), &[], &[v])?
+                .value
+                .expect("ctz value");
             Ok((Sym::Const { ty, v: k }, power))
         }
         ("len_le", [a, b]) => {
@@ -703,13 +925,24 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             Ok((Sym::Bool(z.ule(la, lb)), yes))
         }
         ("mask_keeps", [Sym::Int { v: possible, .. }, mask]) => {
-            let Some((ty, v)) = int_const(mask) else { return Ok((Sym::Bool(z.bool(false)), yes)) };
+            let Some((ty, v)) = int_const(mask) else {
+                return Ok((Sym::Bool(z.bool(false)), yes));
+            };
             let wide = if ty.bits() == 64 { v } else { z.zext(32, v) };
-            Ok((Sym::Bool(z.eq(z.bvand(*possible, z.bvnot(wide)), z.bv(0, 64))), yes))
+            Ok((
+                Sym::Bool(z.eq(z.bvand(*possible, z.bvnot(wide)), z.bv(0, 64))),
+                yes,
+            ))
         }
         ("added_offset", [Sym::Int { v: offset, .. }, Sym::Int { v: p_max, .. }, c]) => {
             let Some((ty, v)) = int_const(c) else {
-                return Ok((Sym::Int { width: 64, v: *offset }, z.bool(false)));
+                return Ok((
+                    Sym::Int {
+                        width: 64,
+                        v: *offset,
+                    },
+                    z.bool(false),
+                ));
             };
             // In 66 bits nothing wraps; the limit is 2^32 (i32) or 2^64 (i64).
             let c66 = z.zext(66 - ty.bits(), v);
@@ -721,9 +954,28 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             let no_wrap = z.ult(z.bvadd(z.zext(2, *p_max), c66), limit);
             let sum = z.bvadd(z.zext(2, *offset), c66);
             let fits = z.ult(sum, limit);
-            Ok((Sym::Int { width: 64, v: z.extract(63, 0, sum) }, z.and(&[no_wrap, fits])))
+            Ok((
+                Sym::Int {
+                    width: 64,
+                    v: z.extract(63, 0, sum),
+                },
+                z.and(&[no_wrap, fits]),
+            ))
         }
-        ("same_value", [Sym::Expr { ty: ta, v: a, trap: t1, .. }, Sym::Expr { ty: tb, v: b, trap: t2, .. }]) => {
+        (
+            "same_value",
+            [Sym::Expr {
+                ty: ta,
+                v: a,
+                trap: t1,
+                ..
+            }, Sym::Expr {
+                ty: tb,
+                v: b,
+                trap: t2,
+                ..
+            }],
+        ) => {
             // True only for removable, structurally identical expressions: equal values,
             // no traps. The result may be false for equal values (it is structural).
             let r = z.bool_const("same_value");
@@ -733,15 +985,22 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             let holds = z.and(&[z.eq(*a, *b), z.not(*t1), z.not(*t2)]);
             Ok((Sym::Bool(r), z.implies(r, holds)))
         }
-        ("with_offset", [Sym::MemArg { .. }, Sym::Int { v, .. }]) => Ok((Sym::MemArg { offset: *v }, yes)),
-        _ => Err(Stop::Error(format!("no model for helper `{name}` on {} arguments", args.len()))),
+        ("with_offset", [Sym::MemArg { .. }, Sym::Int { v, .. }]) => {
+            Ok((Sym::MemArg { offset: *v }, yes))
+        }
+        _ => Err(Stop::Error(format!(
+            "no model for helper `{name}` on {} arguments",
+            args.len()
+        ))),
     }
 }
 
 /// Bytes of the signed LEB128 encoding of an integer constant (0 for floats), as an
 /// 8-bit number: the fewest bits n holding the value in two's complement, ⌈n/7⌉.
 fn leb_len(z: &Z3, c: &Sym) -> T {
-    let Sym::Const { ty, v } = c else { return z.bv(0, 8) };
+    let Sym::Const { ty, v } = c else {
+        return z.bv(0, 8);
+    };
     if ty.is_float() {
         return z.bv(0, 8);
     }
@@ -755,7 +1014,11 @@ fn leb_len(z: &Z3, c: &Sym) -> T {
 }
 
 fn mask(w: u32) -> u64 {
-    if w >= 64 { u64::MAX } else { (1u64 << w) - 1 }
+    if w >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << w) - 1
+    }
 }
 
 fn resize(z: &Z3, v: T, from: u32, to: u32) -> T {
@@ -789,12 +1052,15 @@ fn expand(template: &Pattern, args: &[Pattern]) -> Pattern {
             args: a.iter().map(|p| expand(p, args)).collect(),
             pos: *pos,
         },
-        Pattern::And { subpats, pos } => {
-            Pattern::And { subpats: subpats.iter().map(|p| expand(p, args)).collect(), pos: *pos }
-        }
-        Pattern::BindPattern { var, subpat, pos } => {
-            Pattern::BindPattern { var: var.clone(), subpat: Box::new(expand(subpat, args)), pos: *pos }
-        }
+        Pattern::And { subpats, pos } => Pattern::And {
+            subpats: subpats.iter().map(|p| expand(p, args)).collect(),
+            pos: *pos,
+        },
+        Pattern::BindPattern { var, subpat, pos } => Pattern::BindPattern {
+            var: var.clone(),
+            subpat: Box::new(expand(subpat, args)),
+            pos: *pos,
+        },
         other => other.clone(),
     }
 }
@@ -835,7 +1101,10 @@ impl<'z> Enc<'z> {
         if self.open.iter().all(|(n, _)| n != name) {
             self.open.push((name.to_string(), values.to_vec()));
         }
-        values.first().cloned().ok_or_else(|| Stop::Error(format!("empty enum for `{name}`")))
+        values
+            .first()
+            .cloned()
+            .ok_or_else(|| Stop::Error(format!("empty enum for `{name}`")))
     }
 
     /// The wasm type of positions the rule leaves open (enumerated).
@@ -846,9 +1115,13 @@ impl<'z> Enc<'z> {
     }
 
     fn bind_lhs(&mut self, name: &str, s: Sym) {
-        if let Sym::Expr { removable: false, .. } = s {
+        if let Sym::Expr {
+            removable: false, ..
+        } = s
+        {
             self.events.push(Event::Var(name.to_string()));
-            self.var_events.insert(name.to_string(), vec![Event::Var(name.to_string())]);
+            self.var_events
+                .insert(name.to_string(), vec![Event::Var(name.to_string())]);
         }
         self.vars.insert(name.to_string(), s);
     }
@@ -862,10 +1135,14 @@ impl<'z> Enc<'z> {
             .filter(|(_, s)| matches!(s, Sym::Expr { v: x, .. } if x == v))
             .map(|(n, _)| n.clone())
             .collect();
-        self.events.retain(|e| !matches!(e, Event::Var(n) if names.contains(n)));
+        self.events
+            .retain(|e| !matches!(e, Event::Var(n) if names.contains(n)));
         for n in names {
             self.var_events.remove(&n);
-            if let Some(Sym::Expr { removable, trap, .. }) = self.vars.get_mut(&n) {
+            if let Some(Sym::Expr {
+                removable, trap, ..
+            }) = self.vars.get_mut(&n)
+            {
                 *removable = true;
                 *trap = self.m.z.bool(false);
             }
@@ -884,7 +1161,9 @@ impl<'z> Enc<'z> {
                 }
                 z.eq(*x, *y)
             }
-            (Sym::Int { v: x, .. }, Sym::Int { v: y, .. }) | (Sym::Bool(x), Sym::Bool(y)) => z.eq(*x, *y),
+            (Sym::Int { v: x, .. }, Sym::Int { v: y, .. }) | (Sym::Bool(x), Sym::Bool(y)) => {
+                z.eq(*x, *y)
+            }
             (Sym::MemArg { offset: x }, Sym::MemArg { offset: y }) => z.eq(*x, *y),
             (Sym::Variant(_, x), Sym::Variant(_, y)) => z.bool(x == y),
             _ => return Err(Stop::Error("comparing values of different kinds".into())),

@@ -28,13 +28,23 @@ impl RuleSet {
             .filter(|p| p.extension().is_some_and(|x| x == "isle"))
             .collect();
         paths.sort_by_key(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             (name != "prelude.isle", name)
         });
         let mut files = Vec::new();
         for p in paths {
             let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            files.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), text));
+            files.push((
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                text,
+            ));
         }
         Self::parse(files)
     }
@@ -44,7 +54,9 @@ impl RuleSet {
         let mut defs = Vec::new();
         for (i, (name, text)) in files.iter().enumerate() {
             let lexer = Lexer::new(i, text).map_err(|e| format!("{name}: {e:?}"))?;
-            defs.extend(cranelift_isle::parser::parse(lexer).map_err(|e| format!("{name}: {e:?}"))?);
+            defs.extend(
+                cranelift_isle::parser::parse(lexer).map_err(|e| format!("{name}: {e:?}"))?,
+            );
         }
         Ok(RuleSet { defs, files })
     }
@@ -62,11 +74,14 @@ impl RuleSet {
         self.defs
             .iter()
             .filter_map(|d| match d {
-                Def::Type(Type { name, ty: TypeValue::Enum(variants, _), .. })
-                    if variants.iter().all(|v| v.fields == Fields::Unit) =>
-                {
-                    Some((name.0.clone(), variants.iter().map(|v| v.name.0.clone()).collect()))
-                }
+                Def::Type(Type {
+                    name,
+                    ty: TypeValue::Enum(variants, _),
+                    ..
+                }) if variants.iter().all(|v| v.fields == Fields::Unit) => Some((
+                    name.0.clone(),
+                    variants.iter().map(|v| v.name.0.clone()).collect(),
+                )),
                 _ => None,
             })
             .collect()
@@ -79,9 +94,14 @@ impl RuleSet {
             .flat_map(|(_, text)| text.lines())
             .map(|line| {
                 let code = line.split(';').next().unwrap_or("");
-                code.match_indices("(rule").filter(|(i, _)| {
-                    code[i + 5..].chars().next().is_none_or(|c| c.is_whitespace())
-                }).count()
+                code.match_indices("(rule")
+                    .filter(|(i, _)| {
+                        code[i + 5..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| c.is_whitespace())
+                    })
+                    .count()
             })
             .sum()
     }

@@ -84,7 +84,12 @@ impl<'z> Machine<'z> {
         }
         let z = self.z;
         let no_trap = z.bool(false);
-        let value = |v: T| Ok(Outcome { value: Some(v), trap: no_trap });
+        let value = |v: T| {
+            Ok(Outcome {
+                value: Some(v),
+                trap: no_trap,
+            })
+        };
         if name == "select" {
             let c = z.not(z.eq(args[2], z.bv(0, 32)));
             return value(z.ite(c, args[0], args[1]));
@@ -130,36 +135,63 @@ impl<'z> Machine<'z> {
         let from = info.params[0].expect("unary operand type");
         let bit = |i: u32| z.eq(z.extract(i, i, a), z.bv(1, 1));
         Ok(match op {
-            "eqz" => Outcome { value: Some(b2i(z.eq(a, z.bv(0, w)))), trap: no_trap },
+            "eqz" => Outcome {
+                value: Some(b2i(z.eq(a, z.bv(0, w)))),
+                trap: no_trap,
+            },
             "clz" => {
                 let mut r = z.bv(w as u64, w);
                 for i in 0..w {
                     r = z.ite(bit(i), z.bv((w - 1 - i) as u64, w), r);
                 }
-                Outcome { value: Some(r), trap: no_trap }
+                Outcome {
+                    value: Some(r),
+                    trap: no_trap,
+                }
             }
             "ctz" => {
                 let mut r = z.bv(w as u64, w);
                 for i in (0..w).rev() {
                     r = z.ite(bit(i), z.bv(i as u64, w), r);
                 }
-                Outcome { value: Some(r), trap: no_trap }
+                Outcome {
+                    value: Some(r),
+                    trap: no_trap,
+                }
             }
             "popcnt" => {
                 let mut r = z.bv(0, w);
                 for i in 0..w {
                     r = z.bvadd(r, z.zext(w - 1, z.extract(i, i, a)));
                 }
-                Outcome { value: Some(r), trap: no_trap }
+                Outcome {
+                    value: Some(r),
+                    trap: no_trap,
+                }
             }
             "extend8_s" | "extend16_s" | "extend32_s" => {
                 let n: u32 = op["extend".len()..op.len() - 2].parse().expect("width");
-                Outcome { value: Some(z.sext(w - n, z.extract(n - 1, 0, a))), trap: no_trap }
+                Outcome {
+                    value: Some(z.sext(w - n, z.extract(n - 1, 0, a))),
+                    trap: no_trap,
+                }
             }
-            "wrap_i64" => Outcome { value: Some(z.extract(31, 0, a)), trap: no_trap },
-            "extend_i32_s" => Outcome { value: Some(z.sext(32, a)), trap: no_trap },
-            "extend_i32_u" => Outcome { value: Some(z.zext(32, a)), trap: no_trap },
-            _ if op.starts_with("reinterpret_") => Outcome { value: Some(a), trap: no_trap },
+            "wrap_i64" => Outcome {
+                value: Some(z.extract(31, 0, a)),
+                trap: no_trap,
+            },
+            "extend_i32_s" => Outcome {
+                value: Some(z.sext(32, a)),
+                trap: no_trap,
+            },
+            "extend_i32_u" => Outcome {
+                value: Some(z.zext(32, a)),
+                trap: no_trap,
+            },
+            _ if op.starts_with("reinterpret_") => Outcome {
+                value: Some(a),
+                trap: no_trap,
+            },
             _ if op.starts_with("trunc_") && !t.is_float() => {
                 self.truncate(op.starts_with("trunc_sat"), op.ends_with("_s"), w, a)
             }
@@ -173,7 +205,10 @@ impl<'z> Machine<'z> {
             },
             _ => {
                 debug_assert_eq!(from, t);
-                Outcome { value: Some(self.float_unary(op, t, a)), trap: no_trap }
+                Outcome {
+                    value: Some(self.float_unary(op, t, a)),
+                    trap: no_trap,
+                }
             }
         })
     }
@@ -207,13 +242,20 @@ impl<'z> Machine<'z> {
             "rotl" => (z.rotl(a, count), None),
             _ => (z.rotr(a, count), None),
         };
-        Outcome { value: Some(v), trap: trap.unwrap_or_else(|| z.bool(false)) }
+        Outcome {
+            value: Some(v),
+            trap: trap.unwrap_or_else(|| z.bool(false)),
+        }
     }
 
     /// The IEEE bits of a float result, NaNs canonical (see the module comment).
     fn bits(&self, fp: T, t: NumType) -> T {
         let z = self.z;
-        let nan = if t == NumType::F32 { F32_CANONICAL_NAN } else { F64_CANONICAL_NAN };
+        let nan = if t == NumType::F32 {
+            F32_CANONICAL_NAN
+        } else {
+            F64_CANONICAL_NAN
+        };
         z.ite(z.fp_is_nan(fp), z.bv(nan, t.bits()), z.fp_to_ieee_bv(fp))
     }
 
@@ -293,19 +335,35 @@ impl<'z> Machine<'z> {
                 z.bv(0, w),
                 z.ite(below, z.bv(min, w), z.ite(above, z.bv(max, w), exact)),
             );
-            Outcome { value: Some(v), trap: z.bool(false) }
+            Outcome {
+                value: Some(v),
+                trap: z.bool(false),
+            }
         } else {
-            Outcome { value: Some(exact), trap: z.or(&[nan, below, above]) }
+            Outcome {
+                value: Some(exact),
+                trap: z.or(&[nan, below, above]),
+            }
         }
     }
 
-    fn memory_op(&mut self, name: &str, access: crate::ops::MemoryAccess, offset: T, args: &[T]) -> Outcome {
+    fn memory_op(
+        &mut self,
+        name: &str,
+        access: crate::ops::MemoryAccess,
+        offset: T,
+        args: &[T],
+    ) -> Outcome {
         let z = self.z;
         // Effective address and bound check in 66 bits: no wrap-around.
         let address = z.bvadd(z.zext(34, args[0]), z.zext(2, offset));
         let end = z.bvadd(address, z.bv(access.bytes as u64, 66));
         let trap = if self.abstract_memory {
-            z.uf(&format!("out_of_bounds{}", access.bytes), &[address, self.memory_size], z.bool(false))
+            z.uf(
+                &format!("out_of_bounds{}", access.bytes),
+                &[address, self.memory_size],
+                z.bool(false),
+            )
         } else {
             z.ugt(end, z.zext(2, self.memory_size))
         };
@@ -313,7 +371,11 @@ impl<'z> Machine<'z> {
         let at = |i: u32| z.bvadd(ea, z.bv(i as u64, 64));
         if access.store && self.abstract_memory {
             let v = z.extract(8 * access.bytes - 1, 0, args[1]);
-            self.memory = z.uf(&format!("store{}", access.bytes), &[self.memory, ea, v], self.memory);
+            self.memory = z.uf(
+                &format!("store{}", access.bytes),
+                &[self.memory, ea, v],
+                self.memory,
+            );
             return Outcome { value: None, trap };
         }
         if access.store {
@@ -333,11 +395,22 @@ impl<'z> Machine<'z> {
             }
             v
         };
-        let w = if name.starts_with("i64") || name.starts_with("f64") { 64 } else { 32 };
+        let w = if name.starts_with("i64") || name.starts_with("f64") {
+            64
+        } else {
+            32
+        };
         let extra = w - 8 * access.bytes;
         if extra > 0 {
-            v = if access.signed { z.sext(extra, v) } else { z.zext(extra, v) };
+            v = if access.signed {
+                z.sext(extra, v)
+            } else {
+                z.zext(extra, v)
+            };
         }
-        Outcome { value: Some(v), trap }
+        Outcome {
+            value: Some(v),
+            trap,
+        }
     }
 }

@@ -214,7 +214,13 @@ impl Z3 {
         unsafe {
             let domain: Vec<Z3_sort> = args.iter().map(|a| Z3_get_sort(self.ctx, a.0)).collect();
             let range = Z3_get_sort(self.ctx, range_like.0);
-            let decl = Z3_mk_func_decl(self.ctx, self.sym(name), domain.len() as u32, domain.as_ptr(), range);
+            let decl = Z3_mk_func_decl(
+                self.ctx,
+                self.sym(name),
+                domain.len() as u32,
+                domain.as_ptr(),
+                range,
+            );
             let raw: Vec<Z3_ast> = args.iter().map(|a| a.0).collect();
             self.wrap(Z3_mk_app(self.ctx, decl, raw.len() as u32, raw.as_ptr()))
         }

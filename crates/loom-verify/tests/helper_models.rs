@@ -68,7 +68,8 @@ impl Checker {
     /// Evaluates the model of `name` on concrete arguments.
     fn model(&self, name: &str, args: &[Sym], z: &Z3) -> Out {
         let mut m = Machine::new(z, "");
-        let (s, defined) = helper_model(&mut m, name, args).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let (s, defined) =
+            helper_model(&mut m, name, args).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         if !z.eval_bool(defined).expect("definedness evaluates") {
             return Out::None;
         }
@@ -83,13 +84,17 @@ impl Checker {
     fn compare(&mut self, case: String, rust: Out, model: Out) {
         self.cases += 1;
         if rust != model {
-            self.mismatches.push(format!("{case}: Rust {rust:?}, model {model:?}"));
+            self.mismatches
+                .push(format!("{case}: Rust {rust:?}, model {model:?}"));
         }
     }
 }
 
 fn sym_const(z: &Z3, t: NumType, bits: u64) -> Sym {
-    Sym::Const { ty: t, v: z.bv(bits, t.bits()) }
+    Sym::Const {
+        ty: t,
+        v: z.bv(bits, t.bits()),
+    }
 }
 
 fn variant(e: &str, v: &str) -> Sym {
@@ -99,7 +104,10 @@ fn variant(e: &str, v: &str) -> Sym {
 #[test]
 fn helpers_match_their_models() {
     let mut rng = Rng(0x0123_4567_89ab_cdef);
-    let mut c = Checker { cases: 0, mismatches: Vec::new() };
+    let mut c = Checker {
+        cases: 0,
+        mismatches: Vec::new(),
+    };
     let z = Z3::new();
 
     for &op in BinOp::ALL {
@@ -107,18 +115,43 @@ fn helpers_match_their_models() {
         let values = edges(t, &mut rng);
         for &a in &values {
             for &b in &values {
-                let rust = rust_out_const(helpers::fold_binary(op, rust_const(t, a), rust_const(t, b)));
-                let args = [variant("BinOp", op.name()), sym_const(&z, t, a), sym_const(&z, t, b)];
+                let rust =
+                    rust_out_const(helpers::fold_binary(op, rust_const(t, a), rust_const(t, b)));
+                let args = [
+                    variant("BinOp", op.name()),
+                    sym_const(&z, t, a),
+                    sym_const(&z, t, b),
+                ];
                 let model = c.model("fold_binary", &args, &z);
-                c.compare(format!("fold_binary {} {a:#x} {b:#x}", op.name()), rust, model);
+                c.compare(
+                    format!("fold_binary {} {a:#x} {b:#x}", op.name()),
+                    rust,
+                    model,
+                );
             }
         }
         // Operands of the wrong type: no result.
-        let wrong = if t == NumType::I32 { NumType::I64 } else { NumType::I32 };
-        let rust = rust_out_const(helpers::fold_binary(op, rust_const(wrong, 1), rust_const(wrong, 1)));
-        let args = [variant("BinOp", op.name()), sym_const(&z, wrong, 1), sym_const(&z, wrong, 1)];
+        let wrong = if t == NumType::I32 {
+            NumType::I64
+        } else {
+            NumType::I32
+        };
+        let rust = rust_out_const(helpers::fold_binary(
+            op,
+            rust_const(wrong, 1),
+            rust_const(wrong, 1),
+        ));
+        let args = [
+            variant("BinOp", op.name()),
+            sym_const(&z, wrong, 1),
+            sym_const(&z, wrong, 1),
+        ];
         let model = c.model("fold_binary", &args, &z);
-        c.compare(format!("fold_binary {} on {}", op.name(), wrong.name()), rust, model);
+        c.compare(
+            format!("fold_binary {} on {}", op.name(), wrong.name()),
+            rust,
+            model,
+        );
 
         let predicates: [(&str, fn(BinOp) -> bool); 3] = [
             ("commutative", helpers::commutative),
@@ -135,7 +168,11 @@ fn helpers_match_their_models() {
         let t = num(op.operand_type());
         for a in edges(t, &mut rng) {
             let rust = rust_out_const(helpers::fold_unary(op, rust_const(t, a)));
-            let model = c.model("fold_unary", &[variant("UnOp", op.name()), sym_const(&z, t, a)], &z);
+            let model = c.model(
+                "fold_unary",
+                &[variant("UnOp", op.name()), sym_const(&z, t, a)],
+                &z,
+            );
             c.compare(format!("fold_unary {} {a:#x}", op.name()), rust, model);
         }
     }
@@ -148,7 +185,15 @@ fn helpers_match_their_models() {
         }
         for k in 0..t.bits() {
             consts.push((t, 1u64 << k));
-            consts.push((t, (1u64 << k) ^ if t.bits() == 32 { 0xffff_ffff } else { u64::MAX }));
+            consts.push((
+                t,
+                (1u64 << k)
+                    ^ if t.bits() == 32 {
+                        0xffff_ffff
+                    } else {
+                        u64::MAX
+                    },
+            ));
         }
     }
     for &(t, v) in &consts {
@@ -161,37 +206,72 @@ fn helpers_match_their_models() {
         for &(tb, b) in &sample {
             let rust = Out::Bool(helpers::len_le(rust_const(ta, a), rust_const(tb, b)));
             let model = c.model("len_le", &[sym_const(&z, ta, a), sym_const(&z, tb, b)], &z);
-            c.compare(format!("len_le {}:{a:#x} {}:{b:#x}", ta.name(), tb.name()), rust, model);
+            c.compare(
+                format!("len_le {}:{a:#x} {}:{b:#x}", ta.name(), tb.name()),
+                rust,
+                model,
+            );
         }
     }
     let u64s: Vec<u64> = edges(NumType::I64, &mut rng)
         .into_iter()
-        .chain([0xff, 0xffff, 0xffff_0000, u32::MAX as u64 + 1, 0xffff_ffff_0000_0000])
+        .chain([
+            0xff,
+            0xffff,
+            0xffff_0000,
+            u32::MAX as u64 + 1,
+            0xffff_ffff_0000_0000,
+        ])
         .collect();
     for &possible in &u64s {
         for &(t, mask) in &sample {
             let rust = Out::Bool(helpers::mask_keeps(possible, rust_const(t, mask)));
-            let args = [Sym::Int { width: 64, v: z.bv(possible, 64) }, sym_const(&z, t, mask)];
+            let args = [
+                Sym::Int {
+                    width: 64,
+                    v: z.bv(possible, 64),
+                },
+                sym_const(&z, t, mask),
+            ];
             let model = c.model("mask_keeps", &args, &z);
-            c.compare(format!("mask_keeps {possible:#x} {}:{mask:#x}", t.name()), rust, model);
+            c.compare(
+                format!("mask_keeps {possible:#x} {}:{mask:#x}", t.name()),
+                rust,
+                model,
+            );
         }
     }
     for &offset in &u64s {
         for &p_max in u64s.iter().step_by(2) {
             for &(t, v) in sample.iter().step_by(2) {
-                let rust = helpers::added_offset(offset, p_max, rust_const(t, v)).map_or(Out::None, Out::Int);
+                let rust = helpers::added_offset(offset, p_max, rust_const(t, v))
+                    .map_or(Out::None, Out::Int);
                 let args = [
-                    Sym::Int { width: 64, v: z.bv(offset, 64) },
-                    Sym::Int { width: 64, v: z.bv(p_max, 64) },
+                    Sym::Int {
+                        width: 64,
+                        v: z.bv(offset, 64),
+                    },
+                    Sym::Int {
+                        width: 64,
+                        v: z.bv(p_max, 64),
+                    },
                     sym_const(&z, t, v),
                 ];
                 let model = c.model("added_offset", &args, &z);
-                c.compare(format!("added_offset {offset:#x} {p_max:#x} {}:{v:#x}", t.name()), rust, model);
+                c.compare(
+                    format!("added_offset {offset:#x} {p_max:#x} {}:{v:#x}", t.name()),
+                    rust,
+                    model,
+                );
             }
         }
     }
 
-    println!("{} helper cases, {} mismatches", c.cases, c.mismatches.len());
+    println!(
+        "{} helper cases, {} mismatches",
+        c.cases,
+        c.mismatches.len()
+    );
     for m in c.mismatches.iter().take(40) {
         println!("{m}");
     }

@@ -6,10 +6,21 @@ use loom_verify::prover::{Prover, Verdict};
 use loom_verify::rules::{rules_dir, RuleSet};
 
 fn report(v: &Verdict) -> String {
-    let vacuous = if v.vacuous > 0 { format!(", {} never match", v.vacuous) } else { String::new() };
-    let slow = if v.time.as_secs_f64() > 1.0 { format!(", {:.1} s", v.time.as_secs_f64()) } else { String::new() };
+    let vacuous = if v.vacuous > 0 {
+        format!(", {} never match", v.vacuous)
+    } else {
+        String::new()
+    };
+    let slow = if v.time.as_secs_f64() > 1.0 {
+        format!(", {:.1} s", v.time.as_secs_f64())
+    } else {
+        String::new()
+    };
     match &v.failure {
-        None => format!("{}: proved ({} instances{vacuous}{slow})", v.name, v.instances),
+        None => format!(
+            "{}: proved ({} instances{vacuous}{slow})",
+            v.name, v.instances
+        ),
         Some(why) => format!("{}: NOT PROVED: {why}", v.name),
     }
 }
@@ -35,8 +46,16 @@ fn every_rule_is_proved() {
     }
     println!("{proved} of {found} rules proved");
     assert!(found > 0, "no rules found in {}", rules_dir().display());
-    assert_eq!(found, set.rule_forms_in_text(), "rules parsed vs `(rule` forms in the files");
-    assert!(failures.is_empty(), "rules not proved:\n{}", failures.join("\n"));
+    assert_eq!(
+        found,
+        set.rule_forms_in_text(),
+        "rules parsed vs `(rule` forms in the files"
+    );
+    assert!(
+        failures.is_empty(),
+        "rules not proved:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Rules that are wrong in the ways a rewrite goes wrong; each must be rejected.
@@ -68,8 +87,11 @@ const RIGHT_RULES: &str = r#"
 
 fn with_prelude(extra: &str) -> RuleSet {
     let prelude = std::fs::read_to_string(rules_dir().join("prelude.isle")).expect("prelude.isle");
-    RuleSet::parse(vec![("prelude.isle".into(), prelude), ("test.isle".into(), extra.into())])
-        .expect("test rules parse")
+    RuleSet::parse(vec![
+        ("prelude.isle".into(), prelude),
+        ("test.isle".into(), extra.into()),
+    ])
+    .expect("test rules parse")
 }
 
 #[test]
@@ -82,7 +104,11 @@ fn wrong_rules_are_rejected() {
         let v = prover.prove(rule);
         println!("{}", report(&v));
         assert!(v.failure.is_some(), "{} was proved but is wrong", v.name);
-        assert!(!v.failure.as_ref().unwrap().starts_with("no model"), "{}", report(&v));
+        assert!(
+            !v.failure.as_ref().unwrap().starts_with("no model"),
+            "{}",
+            report(&v)
+        );
     }
     assert_eq!(n, 6);
 }
