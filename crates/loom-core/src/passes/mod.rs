@@ -8,6 +8,7 @@ pub mod coalesce_locals;
 pub mod code_folding;
 pub mod dce;
 pub mod duplicate_function_elimination;
+pub mod inlining;
 pub mod local_cse;
 pub mod merge_blocks;
 pub mod merge_locals;
@@ -43,6 +44,18 @@ pub static REGISTRY: &[Pass] = &[
         name: "duplicate-function-elimination",
         description: "merge functions with the same type and body, redirecting every use",
         kind: PassKind::Module(duplicate_function_elimination::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "inlining",
+        description: "inline functions called once and functions no larger than their calls",
+        kind: PassKind::Module(inlining::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "inlining-speed",
+        description: "inlining, plus small loop-free functions everywhere even if the module grows",
+        kind: PassKind::Module(inlining::run_speed),
         renumbers_locals: false,
     },
     Pass {
