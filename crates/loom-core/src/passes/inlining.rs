@@ -236,7 +236,7 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
                 let growth = callee_info.site_bytes(site.in_loop) - call_bytes(g);
                 let caller_info = infos[d].as_mut().expect("scanned");
                 let locals = caller.params.len() + caller.locals.len();
-                if caller_info.body_bytes + growth > CALLER_MAX_BYTES
+                if (growth > 0 && caller_info.body_bytes + growth > CALLER_MAX_BYTES)
                     || locals + callee.params.len() + callee.locals.len() > CALLER_MAX_LOCALS
                 {
                     continue;

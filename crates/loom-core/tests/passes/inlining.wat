@@ -129,4 +129,46 @@
     (i32.add (call $tail (local.get 0)) (call $tail (local.get 0))))
   (func (export "tail_caller") (param i32) (result i32)
     (return_call $tail_target (local.get 0)))
+;; a multi-value argument: it becomes the block's parameters
+  (func (export "multi_value_argument") (result i32)
+    (call $sub (call $pair)))
+
+  ;; try_table catching into the callee's own label: the catch now leaves
+  ;; the inlined block
+  (func $guarded
+    (try_table (catch_all 0)
+      (drop (call $log (i32.const 1))))
+    (drop (call $log (i32.const 2))))
+  (func (export "try_table_callee") (result i32)
+    (call $guarded)
+    (i32.const 1))
+
+  ;; legacy try/catch stays inside the copy
+  (func $legacy (result i32)
+    try (result i32)
+      (call $log (i32.const 1))
+    catch_all
+      (i32.const 3)
+    end)
+  (func (export "legacy_try_callee") (result i32)
+    (i32.add (call $legacy) (i32.const 1)))
+
+  ;; legacy delegate to the callee's own label (to its caller): not inlined
+  (func $delegating (result i32)
+    try (result i32)
+      (call $log (i32.const 1))
+    delegate 0)
+  (func (export "delegate_callee") (result i32)
+    (i32.add (call $delegating) (i32.const 1)))
+
+  ;; a non-nullable local: never zeroed (validation makes the callee set it
+  ;; before reading it), even in a loop
+  (func $non_null (result i32) (local $f (ref func))
+    (local.set $f (ref.func $by_ref))
+    (ref.is_null (local.get $f)))
+  (func (export "non_nullable_local") (param i32) (result i32)
+    (loop $l
+      (drop (call $non_null))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 0))
 )
