@@ -11,6 +11,7 @@ pub mod dce;
 pub mod directize;
 pub mod duplicate_function_elimination;
 pub mod duplicate_import_elimination;
+pub mod inlining;
 pub mod local_cse;
 pub mod memory_packing;
 pub mod merge_blocks;
@@ -70,6 +71,15 @@ pub static REGISTRY: &[Pass] = &[
         name: "duplicate-import-elimination",
         description: "merge function imports with the same names and type",
         kind: PassKind::Module(duplicate_import_elimination::run),
+        name: "inlining",
+        description: "inline functions called once and functions no larger than their calls",
+        kind: PassKind::Module(inlining::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "inlining-speed",
+        description: "inlining, plus small loop-free functions everywhere even if the module grows",
+        kind: PassKind::Module(inlining::run_speed),
         renumbers_locals: false,
     },
     Pass {
