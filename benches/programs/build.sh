@@ -1,9 +1,11 @@
 #!/bin/sh
 # Builds LOOM's benchmark programs in the sightglass layout: for each NAME below,
 # NAME.c is compiled for wasm32-wasi at -O0 and -O2 into NAME/O0.wasm and
-# NAME/O2.wasm, its run-time parameters go to NAME/default.input, and the
-# expected output (NAME/default.stdout.expected, empty stderr) is produced by a
-# native build of the same source (cc), an oracle independent of any wasm tool.
+# NAME/O2.wasm, its run-time parameters go to NAME/default.input, and each
+# program's expected output (NAME/O0.stdout.expected and NAME/O2.stdout.expected,
+# empty .stderr.expected: sightglass pairs FOO.wasm with FOO.stdout.expected in
+# the program's folder) is produced by a native build of the same source (cc), an
+# oracle independent of any wasm tool.
 #
 # Needs Debian's clang, lld, wasi-libc and libclang-rt-dev-wasm32
 # (apt-get install -y clang lld wasi-libc libclang-rt-dev-wasm32), and cc.
@@ -40,11 +42,12 @@ echo "$PROGRAMS" | while IFS='|' read -r name params; do
     mkdir -p "$name"
     echo $params > "$name/default.input"
     cc -O1 -o "$tmp/$name.native" "$name.c"
-    (cd "$name" && "$tmp/$name.native") > "$name/default.stdout.expected"
-    : > "$name/default.stderr.expected"
+    (cd "$name" && "$tmp/$name.native") > "$tmp/$name.stdout"
     for opt in O0 O2; do
+        cp "$tmp/$name.stdout" "$name/$opt.stdout.expected"
+        : > "$name/$opt.stderr.expected"
         $CC $CFLAGS -$opt -c "$name.c" -o "$tmp/$name.$opt.o"
         $CC $CFLAGS "$tmp/$name.$opt.o" -Wl,--strip-debug -o "$name/$opt.wasm"
     done
-    echo "built $name: $(wc -c < "$name/O0.wasm") bytes at -O0, $(wc -c < "$name/O2.wasm") at -O2; expects $(cat "$name/default.stdout.expected")"
+    echo "built $name: $(wc -c < "$name/O0.wasm") bytes at -O0, $(wc -c < "$name/O2.wasm") at -O2; expects $(cat "$tmp/$name.stdout")"
 done

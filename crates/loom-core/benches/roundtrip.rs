@@ -25,18 +25,17 @@
 //! Under `cargo test --benches` (criterion's test mode: no `--bench` argument) only the small
 //! built-in module is used unless `LOOM_BENCH_MODULES` is set, so tests stay fast.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use loom_core::{features, Module, OptLevel, Options, Stats};
-use loom_corpus::{cache_dir, Kind, Manifest};
+use loom_corpus::cache_dir;
+
+mod common;
+use common::{corpus_inputs, test_mode, Input, MODULES_ENV};
 
 /// The default modules: the largest core modules of the corpus.
 const DEFAULT_MODULES: &[&str] = &["flite-dwarf", "ruby", "onnxruntime"];
-
-/// Environment variable naming the modules to measure (`id,id` or paths).
-const MODULES_ENV: &str = "LOOM_BENCH_MODULES";
 
 /// Environment variable selecting the plain timing mode instead of criterion.
 const ONCE_ENV: &str = "LOOM_BENCH_ONCE";
@@ -116,87 +115,6 @@ const FALLBACK_WAT: &str = r#"
 )
 "#;
 
-/// A module to measure: a name for the report and its bytes.
-struct Input {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// True unless criterion will really benchmark: `cargo bench` passes `--bench`; `cargo test
-/// --benches` does not, and `-- --test` asks for test mode explicitly.
-fn test_mode() -> bool {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test")
-}
-
-/// The modules named by `LOOM_BENCH_MODULES`, or the defaults; those not available are
-/// reported and skipped.
-fn corpus_inputs(requested: Option<&str>) -> Vec<Input> {
-    let ids: Vec<String> = match requested {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        None => DEFAULT_MODULES.iter().map(|s| s.to_string()).collect(),
-    };
-    let manifest = match Manifest::bundled() {
-        Ok(m) => Some(m),
-        Err(e) => {
-            eprintln!("roundtrip bench: cannot load the corpus manifest: {e:#}");
-            None
-        }
-    };
-    let cache = cache_dir();
-    let mut inputs = Vec::new();
-    for id in ids {
-        let entry = manifest.as_ref().and_then(|m| m.get(&id));
-        let path: PathBuf = match entry {
-            Some(entry) if entry.kind != Kind::Core => {
-                eprintln!("roundtrip bench: skipping {id}: a component, not a core module");
-                continue;
-            }
-            Some(entry) => match entry.cached_path(&cache) {
-                Some(path) => path,
-                None => {
-                    eprintln!(
-                        "roundtrip bench: skipping {id}: {} in {} \
-                         (fetch it with `cargo run -p loom-corpus -- fetch {id}`)",
-                        entry.cache_state(&cache).describe(),
-                        cache.display()
-                    );
-                    continue;
-                }
-            },
-            // Not a corpus id: a path to a module.
-            None => PathBuf::from(&id),
-        };
-        match std::fs::read(&path) {
-            Ok(bytes) if wasmparser::Parser::is_core_wasm(&bytes) => inputs.push(Input {
-                name: entry.map_or_else(|| display_name(&path), |e| e.id.clone()),
-                bytes,
-            }),
-            Ok(_) => eprintln!(
-                "roundtrip bench: skipping {}: not a core wasm module",
-                path.display()
-            ),
-            Err(e) => eprintln!(
-                "roundtrip bench: skipping {id}: not a corpus id, and cannot read {}: {e}",
-                path.display()
-            ),
-        }
-    }
-    inputs
-}
-
-/// A benchmark-id-friendly name for a module given by path: its file stem.
-fn display_name(path: &std::path::Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
 fn fallback_input() -> Input {
     let bytes = loom_core::parse_input(FALLBACK_WAT.as_bytes())
         .expect("the fallback WAT parses")
@@ -215,7 +133,7 @@ fn inputs() -> Vec<Input> {
     if requested.is_none() && test_mode() && std::env::var_os(ONCE_ENV).is_none() {
         return vec![fallback_input()];
     }
-    let inputs = corpus_inputs(requested.as_deref());
+    let inputs = corpus_inputs("roundtrip", requested.as_deref(), DEFAULT_MODULES);
     if inputs.is_empty() {
         eprintln!(
             "roundtrip bench: no corpus module available in {} (set {} or {MODULES_ENV}); \
