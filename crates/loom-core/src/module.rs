@@ -413,6 +413,9 @@ impl Module<'_> {
             }
             Some(&ty) => TypeKey::Added(ty),
         }
+    }
+}
+
 impl Module<'_> {
     /// Gives sections (by position in `sections`) new contents. Raw bodies
     /// and section readers borrow the input for the module's whole life, so

@@ -69,14 +69,23 @@ impl OptLevel {
     ///
     /// `-O1` runs only cheap function passes, so each function is optimized
     /// and encoded in one step, never holding the whole module's IR. `-O2`
-    /// cleans up the module first (no time goes into dead or duplicate
-    /// functions), runs the full function pipeline, then cleans up what the
-    /// function passes made dead or equal and shortens function indices.
-    /// `-O3`/`-O4` add merge-locals before register allocation; `-Os` adds
-    /// local-cse after the first register allocation and code-folding
-    /// before merge-blocks; `-Oz` adds both.
+    /// and up:
+    /// 1. module clean-up first, so no time goes into dead or duplicate
+    ///    functions, and constant globals and zero data are known early;
+    /// 2. the function pipeline (rules, constant propagation, locals and
+    ///    register allocation, control flow, dead code);
+    /// 3. the interprocedural passes (dead arguments, inlining, direct
+    ///    calls, globals), which change some functions;
+    /// 4. the function pipeline again, on the functions step 3 changed only
+    ///    (`PassManager::run`);
+    /// 5. module clean-up of what became dead, equal or mergeable, and
+    ///    shorter indices for the most used functions and globals.
+    ///
+    /// `-O3`/`-O4` add merge-locals before register allocation and inline
+    /// for speed; `-Os` adds local-cse, code-folding and
+    /// merge-similar-functions; `-Oz` adds all of them.
     pub fn pipeline(self) -> Vec<&'static str> {
-        let (merge_locals, size) = match self {
+        let (speed, size) = match self {
             OptLevel::O0 => return Vec::new(),
             OptLevel::O1 => return O1.to_vec(),
             OptLevel::O2 => (false, false),
@@ -85,40 +94,73 @@ impl OptLevel {
             OptLevel::Oz => (true, true),
         };
         let only = |on: bool, pass: &'static str| on.then_some(pass);
+        let inlining = if speed && !size {
+            "inlining-speed"
+        } else {
+            "inlining"
+        };
+        let functions = function_pipeline(speed, size);
         [
-            Some("duplicate-function-elimination"),
-            Some("remove-unused-module-elements"),
-            Some("dce"),
-            Some("remove-unused-names"),
-            Some("remove-unused-brs"),
-            Some("remove-unused-names"),
-            Some("simplify-locals"),
-            Some("vacuum"),
-            Some("reorder-locals"),
-            only(merge_locals, "merge-locals"),
-            Some("coalesce-locals"),
-            only(size, "local-cse"),
-            Some("simplify-locals"),
-            Some("vacuum"),
-            Some("reorder-locals"),
-            Some("coalesce-locals"),
-            Some("reorder-locals"),
-            Some("vacuum"),
-            only(size, "code-folding"),
-            Some("merge-blocks"),
-            Some("remove-unused-brs"),
-            Some("remove-unused-names"),
-            Some("merge-blocks"),
-            Some("redundant-set-elimination"),
-            Some("vacuum"),
-            Some("duplicate-function-elimination"),
-            Some("remove-unused-module-elements"),
-            Some("reorder-functions"),
+            "duplicate-function-elimination",
+            "remove-unused-module-elements",
+            "memory-packing",
+            "simplify-globals",
         ]
         .into_iter()
-        .flatten()
+        .chain(functions.iter().copied())
+        .chain(["dae", inlining, "directize", "simplify-globals"])
+        .chain(functions.iter().copied())
+        .chain(
+            [
+                Some("duplicate-function-elimination"),
+                Some("duplicate-import-elimination"),
+                only(size, "merge-similar-functions"),
+                Some("remove-unused-module-elements"),
+                Some("reorder-globals"),
+                Some("reorder-functions"),
+            ]
+            .into_iter()
+            .flatten(),
+        )
         .collect()
     }
+}
+
+/// The function passes of `-O2` and up, in order; `speed` adds
+/// merge-locals, `size` local-cse and code-folding.
+fn function_pipeline(speed: bool, size: bool) -> Vec<&'static str> {
+    let only = |on: bool, pass: &'static str| on.then_some(pass);
+    [
+        Some("dce"),
+        Some("remove-unused-names"),
+        Some("remove-unused-brs"),
+        Some("remove-unused-names"),
+        Some("optimize-instructions"),
+        Some("precompute-propagate"),
+        Some("simplify-locals"),
+        Some("vacuum"),
+        Some("reorder-locals"),
+        only(speed, "merge-locals"),
+        Some("coalesce-locals"),
+        only(size, "local-cse"),
+        Some("simplify-locals"),
+        Some("vacuum"),
+        Some("reorder-locals"),
+        Some("coalesce-locals"),
+        Some("reorder-locals"),
+        Some("vacuum"),
+        only(size, "code-folding"),
+        Some("merge-blocks"),
+        Some("remove-unused-brs"),
+        Some("remove-unused-names"),
+        Some("merge-blocks"),
+        Some("optimize-instructions"),
+        Some("redundant-set-elimination"),
+        Some("vacuum"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// `-O1`'s passes (see `OptLevel::pipeline`).

@@ -66,6 +66,9 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         dirty = vec![false; module.code.len()];
         for caller in changed_now {
             dirty[caller] = true;
+            if let Code::Lifted(func) = &mut module.code[caller] {
+                func.dirty = true;
+            }
             calls[caller] = Calls::of(module, &fixed, caller);
         }
     }

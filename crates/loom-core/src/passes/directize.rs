@@ -45,7 +45,9 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let mut changed = false;
     for code in &mut module.code {
         if let Code::Lifted(func) = code {
-            changed |= directize_function(func, &tables, types);
+            let directized = directize_function(func, &tables, types);
+            func.dirty |= directized;
+            changed |= directized;
         }
     }
     Ok(changed)

@@ -247,6 +247,7 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
                 caller_info.has_loop |= callee_info.has_loop;
                 caller_info.zeroed_locals += callee_info.zeroed_locals + callee.params.len() as i64;
                 inlined[g as usize] = true;
+                caller.dirty = true;
                 changed = true;
             }
             module.code[d] = Code::Lifted(caller);

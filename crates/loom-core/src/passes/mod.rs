@@ -71,6 +71,9 @@ pub static REGISTRY: &[Pass] = &[
         name: "duplicate-import-elimination",
         description: "merge function imports with the same names and type",
         kind: PassKind::Module(duplicate_import_elimination::run),
+        renumbers_locals: false,
+    },
+    Pass {
         name: "inlining",
         description: "inline functions called once and functions no larger than their calls",
         kind: PassKind::Module(inlining::run),
@@ -110,6 +113,9 @@ pub static REGISTRY: &[Pass] = &[
         name: "optimize-instructions",
         description: "rewrite expressions with the ISLE rules: fold constants, identities, strength reduction, offsets",
         kind: PassKind::Function(optimize_instructions::run),
+        renumbers_locals: false,
+    },
+    Pass {
         name: "precompute",
         description: "evaluate constant expressions, fold control flow on constant conditions",
         kind: PassKind::Function(precompute::run),

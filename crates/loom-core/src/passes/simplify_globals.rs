@@ -131,6 +131,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                 *op = new;
                 changed = true;
             }
+            func.dirty |= changed;
             changed
         })
         .reduce(|| false, |a, b| a | b);
