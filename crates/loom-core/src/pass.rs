@@ -454,6 +454,7 @@ mod tests {
         let manager = PassManager {
             passes: vec![&COUNT, &DIRTY, &COUNT],
             rounds: 1,
+            zero_filled_memory: false,
         };
         manager.run(&mut module, &mut Stats::default()).unwrap();
         // Three functions in the first stage, the one marked in the repeat.
