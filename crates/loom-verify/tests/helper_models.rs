@@ -153,8 +153,8 @@ fn helpers_match_their_models() {
             model,
         );
 
-        let predicates: [(&str, fn(BinOp) -> bool); 3] = [
-            ("commutative", helpers::commutative),
+        let predicates = [
+            ("commutative", helpers::commutative as fn(BinOp) -> bool),
             ("associative", helpers::associative),
             ("shift_or_rotate", helpers::shift_or_rotate),
         ];
