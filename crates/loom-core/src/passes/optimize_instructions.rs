@@ -17,6 +17,14 @@
 //! `eqz`); no rule undoes another, so rewriting stops. [`FUEL_PER_NODE`]
 //! still bounds the work in case a future rule breaks this.
 //!
+//! Added constants: `(load offset=o (i32.add p (i32.const c)))` becomes
+//! `(load offset=o+c p)` (and the same for stores and for memory64 with
+//! `i64.add`) only when `p + c` cannot wrap, i.e. `p_max + c < 2^32` (2^64)
+//! with c unsigned and `p_max` a proven upper bound of p (and-masks,
+//! zero-extending loads, `shr_u` by a constant, ...), and `o + c` fits the
+//! offset field; the wrapped sum and the unwrapped effective address then
+//! agree, so the same accesses trap. A constant p is folded with c instead.
+//!
 //! Rules only replace numeric, `select`, load and store nodes, never a
 //! label, so branch targets stay valid; a subexpression is dropped only
 //! when the effects analysis says it is removable.

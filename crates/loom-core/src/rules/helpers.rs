@@ -386,6 +386,22 @@ pub fn shift_or_rotate(op: BinOp) -> bool {
     )
 }
 
+/// For two shift counts of the same integer type: the sum of the counts
+/// modulo the width `w`, when it is below `w`; `None` otherwise.
+pub fn shift_sum(c1: Const, c2: Const) -> Option<Const> {
+    match (c1, c2) {
+        (Const::I32(a), Const::I32(b)) => {
+            let s = (a & 31) + (b & 31);
+            (s < 32).then_some(Const::I32(s))
+        }
+        (Const::I64(a), Const::I64(b)) => {
+            let s = (a & 63) + (b & 63);
+            (s < 64).then_some(Const::I64(s))
+        }
+        _ => None,
+    }
+}
+
 /// For an integer constant that is a power of two (as an unsigned number):
 /// its exponent, as a constant of the same type. `None` otherwise.
 pub fn log2(c: Const) -> Option<Const> {

@@ -330,6 +330,10 @@ impl generated::Context for Rewriter<'_, '_> {
         helpers::shift_or_rotate(*op)
     }
 
+    fn shift_sum(&mut self, c1: &Const, c2: &Const) -> Option<Const> {
+        helpers::shift_sum(*c1, *c2)
+    }
+
     fn log2(&mut self, c: &Const) -> Option<Const> {
         helpers::log2(*c)
     }
@@ -344,5 +348,53 @@ impl generated::Context for Rewriter<'_, '_> {
 
     fn added_offset(&mut self, offset: u64, p_max: u64, c: &Const) -> Option<u64> {
         helpers::added_offset(offset, p_max, *c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_isle::ast::{Def, TypeValue};
+
+    /// The operator enums in prelude.isle list exactly the Rust variants, in
+    /// the same order (the proofs read the names from the ISLE side).
+    #[test]
+    fn prelude_enums_match_rust() {
+        let text = include_str!("../../rules/prelude.isle");
+        let lexer = cranelift_isle::lexer::Lexer::new(0, text).unwrap();
+        let defs = cranelift_isle::parser::parse(lexer).unwrap();
+        let variants = |name: &str| -> Vec<String> {
+            defs.iter()
+                .find_map(|d| match d {
+                    Def::Type(t) if t.name.0 == name => match &t.ty {
+                        TypeValue::Enum(vs, _) => {
+                            Some(vs.iter().map(|v| v.name.0.clone()).collect())
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no enum {name} in prelude.isle"))
+        };
+        let rust = |names: Vec<&str>| names.into_iter().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            variants("BinOp"),
+            rust(BinOp::ALL.iter().map(|o| o.name()).collect())
+        );
+        assert_eq!(
+            variants("UnOp"),
+            rust(UnOp::ALL.iter().map(|o| o.name()).collect())
+        );
+    }
+
+    /// Each operator maps to its wasmparser operator and back.
+    #[test]
+    fn operators_round_trip() {
+        for &op in BinOp::ALL {
+            assert_eq!(BinOp::from_operator(&op.operator()), Some(op));
+        }
+        for &op in UnOp::ALL {
+            assert_eq!(UnOp::from_operator(&op.operator()), Some(op));
+        }
     }
 }

@@ -195,4 +195,19 @@
   ;; must NOT fire: different operators
   (func (export "reassociate_not_mixed") (param i32) (result i32)
     (i32.mul (i32.add (local.get 0) (i32.const 3)) (i32.const 4)))
+  ;; (x << 3) << 4 -> x << 7; x >>u 30 >>u 1 -> x >>u 31
+  (func (export "i32_shl_shl") (param i32) (result i32)
+    (i32.shl (i32.shl (local.get 0) (i32.const 3)) (i32.const 4)))
+  (func (export "i64_shl_shl") (param i64) (result i64)
+    (i64.shl (i64.shl (local.get 0) (i64.const 3)) (i64.const 68)))
+  (func (export "i32_shr_u_shr_u") (param i32) (result i32)
+    (i32.shr_u (i32.shr_u (local.get 0) (i32.const 30)) (i32.const 1)))
+  (func (export "i64_shr_u_shr_u") (param i64) (result i64)
+    (i64.shr_u (i64.shr_u (local.get 0) (i64.const 60)) (i64.const 3)))
+  ;; Must NOT fire: 16 + 16 = 32 shifts everything out, one shl by 32 is none.
+  (func (export "i32_shl_shl_too_far") (param i32) (result i32)
+    (i32.shl (i32.shl (local.get 0) (i32.const 16)) (i32.const 16)))
+  ;; Must NOT fire: shr_s then shr_u do not combine.
+  (func (export "shr_s_shr_u_mixed") (param i32) (result i32)
+    (i32.shr_u (i32.shr_s (local.get 0) (i32.const 1)) (i32.const 1)))
 )

@@ -126,4 +126,9 @@
   ;; -> local.get 0
   (func (export "i32_wrap_extend_u") (param i32) (result i32)
     (i32.wrap_i64 (i64.extend_i32_u (local.get 0))))
+  ;; Regression (fuzzer): condition 0 whose false arm is removable but whose
+  ;; true arm has a call: select_false cannot drop the call, and select_true
+  ;; must NOT take 0 as true. Nothing fires.
+  (func (export "select_zero_cond_side_effect_arm") (param i32) (result i32)
+    (select (call $side) (i32.xor (local.get 0) (local.get 0)) (i32.const 0)))
 )
