@@ -903,6 +903,19 @@ pub fn helper_model(m: &mut Machine<'_>, name: &str, args: &[Sym]) -> R<(Sym, T)
             Ok((Sym::Bool(z.bool(yes_op)), yes))
         }
         ("integer", [Sym::Expr { ty, .. }]) => Ok((Sym::Bool(z.bool(!ty.is_float())), yes)),
+        ("shift_sum", [a, b]) => {
+            // (a mod w) + (b mod w) for two counts of one integer type, if below w.
+            let (Some((ta, va)), Some((tb, vb))) = (int_const(a), int_const(b)) else {
+                return Ok((a.clone(), z.bool(false)));
+            };
+            if ta != tb {
+                return Ok((a.clone(), z.bool(false)));
+            }
+            let w = ta.bits();
+            let low = z.bv((w - 1) as u64, w);
+            let sum = z.bvadd(z.bvand(va, low), z.bvand(vb, low));
+            Ok((Sym::Const { ty: ta, v: sum }, z.ult(sum, z.bv(w as u64, w))))
+        }
         ("log2", [c]) => {
             let Some((ty, v)) = int_const(c) else {
                 return Ok((c.clone(), z.bool(false)));
