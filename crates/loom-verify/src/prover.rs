@@ -814,6 +814,16 @@ impl<'a> Prover<'a> {
                     enc.assumptions.push(z.eq(*v, z.bv(k, ty.bits())));
                     enc.assumptions.push(z.eq(*c, z.bv(1 << k, ty.bits())));
                 }
+                if let ("shift_sum", Sym::Const { ty, .. }, [Sym::Const { v: c1, .. }, _]) = (name, &s, vals.as_slice()) {
+                    // Case split on the first count (mod w): two symbolic 64-bit barrel
+                    // shifters are hard for Z3, one is not.
+                    let n = enc.next_name("shift_sum");
+                    let w = ty.bits();
+                    let values: Vec<String> = (0..w).map(|i| i.to_string()).collect();
+                    let k: u64 = enc.choose(&n, &values)?.parse().expect("count");
+                    let z = enc.m.z;
+                    enc.assumptions.push(z.eq(z.bvand(*c1, z.bv((w - 1) as u64, w)), z.bv(k, w)));
+                }
                 Ok(s)
             }
             Expr::ConstPrim { val, .. } => {
