@@ -153,8 +153,8 @@ fn helpers_match_their_models() {
             model,
         );
 
-        let predicates: [(&str, fn(BinOp) -> bool); 3] = [
-            ("commutative", helpers::commutative),
+        let predicates = [
+            ("commutative", helpers::commutative as fn(BinOp) -> bool),
             ("associative", helpers::associative),
             ("shift_or_rotate", helpers::shift_or_rotate),
         ];
@@ -202,6 +202,46 @@ fn helpers_match_their_models() {
         c.compare(format!("log2 {}:{v:#x}", t.name()), rust, model);
     }
     let sample: Vec<(NumType, u64)> = consts.iter().step_by(3).copied().collect();
+    for &(ta, a) in &sample {
+        for &(tb, b) in &sample {
+            let rust = rust_out_const(helpers::shift_sum(rust_const(ta, a), rust_const(tb, b)));
+            let model = c.model(
+                "shift_sum",
+                &[sym_const(&z, ta, a), sym_const(&z, tb, b)],
+                &z,
+            );
+            c.compare(
+                format!("shift_sum {}:{a:#x} {}:{b:#x}", ta.name(), tb.name()),
+                rust,
+                model,
+            );
+        }
+    }
+    for (ta, a) in [
+        (NumType::I32, 31),
+        (NumType::I32, 1),
+        (NumType::I64, 63),
+        (NumType::I64, 0),
+    ] {
+        for b in [0u64, 1, 31, 32, 33, 63, 64, 65, u64::MAX] {
+            let b = if ta == NumType::I32 {
+                b & 0xffff_ffff
+            } else {
+                b
+            };
+            let rust = rust_out_const(helpers::shift_sum(rust_const(ta, a), rust_const(ta, b)));
+            let model = c.model(
+                "shift_sum",
+                &[sym_const(&z, ta, a), sym_const(&z, ta, b)],
+                &z,
+            );
+            c.compare(
+                format!("shift_sum {}:{a:#x} {b:#x}", ta.name()),
+                rust,
+                model,
+            );
+        }
+    }
     for &(ta, a) in &sample {
         for &(tb, b) in &sample {
             let rust = Out::Bool(helpers::len_le(rust_const(ta, a), rust_const(tb, b)));

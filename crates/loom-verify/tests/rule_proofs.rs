@@ -4,6 +4,7 @@
 
 use loom_verify::prover::{Prover, Verdict};
 use loom_verify::rules::{rules_dir, RuleSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn report(v: &Verdict) -> String {
     let vacuous = if v.vacuous > 0 {
@@ -29,21 +30,42 @@ fn report(v: &Verdict) -> String {
 fn every_rule_is_proved() {
     let set = RuleSet::read_dir(&rules_dir()).expect("rule files parse");
     let prover = Prover::new(&set);
+    let rules: Vec<_> = set.rules().collect();
+    // Rules are independent (one Z3 context each): prove them on every core.
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut verdicts: Vec<(usize, Verdict)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(rule) = rules.get(i) else { break done };
+                        done.push((i, prover.prove(rule)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("prover thread"))
+            .collect()
+    });
+    verdicts.sort_by_key(|(i, _)| *i);
     let mut proved = 0;
-    let mut found = 0;
     let mut failures = Vec::new();
-    for rule in set.rules() {
-        found += 1;
-        let v = prover.prove(rule);
-        println!("{}", report(&v));
-        if rule.name.is_none() {
-            failures.push(format!("a rule without a name: {:?}", rule.pos));
+    for (i, v) in &verdicts {
+        println!("{}", report(v));
+        if rules[*i].name.is_none() {
+            failures.push(format!("a rule without a name: {:?}", rules[*i].pos));
         } else if v.failure.is_none() {
             proved += 1;
         } else {
-            failures.push(report(&v));
+            failures.push(report(v));
         }
     }
+    let found = rules.len();
     println!("{proved} of {found} rules proved");
     assert!(found > 0, "no rules found in {}", rules_dir().display());
     assert_eq!(

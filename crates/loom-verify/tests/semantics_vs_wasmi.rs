@@ -274,7 +274,7 @@ fn operand_tuples(params: &[NumType], memory: bool, rng: &mut Rng) -> Vec<Vec<u6
                 .flat_map(|x| eb.iter().map(move |&y| vec![x, y]))
                 .collect()
         }
-        [a, b, c] => {
+        [a, b, _] => {
             let (ea, eb) = (edges(*a, rng), edges(*b, rng));
             [0u64, 1, 0x8000_0000]
                 .iter()
