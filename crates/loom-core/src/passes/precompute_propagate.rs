@@ -124,21 +124,14 @@ fn worth_replacing(func: &Function<'_>, constants: &[(ExprId, Value)]) -> Vec<(E
         let Kind::Op(Operator::LocalGet { local_index }) = func.expr(get).kind else {
             return false;
         };
-        if encoded_size(value) <= 1 + leb_size(local_index.into()) {
+        if precompute::encoded_size(value) <= 1 + precompute::leb_size(local_index.into()) {
             return true;
         }
         let Some(&user) = parent.get(&get) else {
             return false;
         };
         let expr = func.expr(user);
-        let condition = expr.args.last() == Some(&get)
-            && match &expr.kind {
-                Kind::If { .. } | Kind::Op(Operator::Select | Operator::TypedSelect { .. }) => true,
-                Kind::Branch { op, .. } => {
-                    matches!(**op, Operator::BrIf { .. } | Operator::BrTable { .. })
-                }
-                _ => false,
-            };
+        let condition = expr.args.last() == Some(&get) && precompute::is_conditional(expr);
         let folds = || {
             let Kind::Op(op) = &expr.kind else {
                 return false;
@@ -153,31 +146,6 @@ fn worth_replacing(func: &Function<'_>, constants: &[(ExprId, Value)]) -> Vec<(E
         .copied()
         .filter(|&(get, value)| pays(get, value))
         .collect()
-}
-
-/// Bytes of the `*.const` instruction for `value`.
-fn encoded_size(value: Value) -> usize {
-    match value {
-        Value::I32(v) => 1 + sleb_size(v.into()),
-        Value::I64(v) => 1 + sleb_size(v),
-        Value::F32(_) => 5,
-        Value::F64(_) => 9,
-    }
-}
-
-fn leb_size(v: u64) -> usize {
-    (64 - v.leading_zeros() as usize).max(1).div_ceil(7)
-}
-
-fn sleb_size(v: i64) -> usize {
-    // Bits needed including the sign bit.
-    let bits = 65
-        - if v < 0 {
-            (!v).leading_zeros()
-        } else {
-            v.leading_zeros()
-        } as usize;
-    bits.div_ceil(7)
 }
 
 /// For every local, its slot in the state (`NONE` when not tracked), and
@@ -394,8 +362,9 @@ impl Walk<'_, '_> {
                     },
                     Operator::BrTable { .. } => match last {
                         Some(Value::I32(k)) => {
-                            let (default, cases) = targets.split_last().expect("br_table default");
-                            self.branch(*cases.get(k as u32 as usize).unwrap_or(default))?;
+                            if let Some((default, cases)) = targets.split_last() {
+                                self.branch(*cases.get(k as u32 as usize).unwrap_or(default))?;
+                            }
                         }
                         _ => {
                             for &target in targets {
@@ -620,23 +589,4 @@ fn join(mut a: State, b: &State) -> State {
         *x = join_one(*x, *y);
     }
     a
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encoded_sizes() {
-        assert_eq!(leb_size(0), 1);
-        assert_eq!(leb_size(127), 1);
-        assert_eq!(leb_size(128), 2);
-        assert_eq!(sleb_size(0), 1);
-        assert_eq!(sleb_size(63), 1);
-        assert_eq!(sleb_size(64), 2);
-        assert_eq!(sleb_size(-64), 1);
-        assert_eq!(sleb_size(-65), 2);
-        assert_eq!(sleb_size(i64::MIN), 10);
-        assert_eq!(encoded_size(Value::I32(i32::MIN)), 6);
-    }
 }
