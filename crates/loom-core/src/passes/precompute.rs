@@ -1,6 +1,7 @@
 //! `precompute`: evaluates at compile time what only depends on constants.
 //! Every pure numeric instruction whose operands are all constants becomes
-//! the constant it computes (the semantics are `crate::eval`'s, the one
+//! the constant it computes, when that is no larger than the code it
+//! replaces or is a condition (the semantics are `crate::eval`'s, the one
 //! copy); one that would trap on them (division by zero, `INT_MIN / -1`,
 //! truncation of NaN or of a float out of range) stays, so the trap
 //! happens as before. Operands are folded before their users, so a whole
@@ -15,7 +16,7 @@
 
 use crate::effects;
 use crate::eval::{self, Value};
-use crate::ir::{Args, ExprId, Function, Kind, Results};
+use crate::ir::{Args, ExprId, FastMap, Function, Kind, Results};
 use crate::pass::Changed;
 use crate::passes::remove_unused_brs;
 use smallvec::smallvec;
@@ -29,28 +30,66 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     changed
 }
 
-/// Folds constant operations, operands first; whether any folded.
+/// Folds constant trees; whether any folded. A tree becomes its constant
+/// when the constant takes no more bytes than the tree (`i64.const 6 << 32`
+/// is a byte longer folded), or when it is a condition (the control flow
+/// then folds away); otherwise its subtrees are tried.
 pub(crate) fn fold(func: &mut Function<'_>) -> Changed {
+    let order = func.walk(func.body);
+    // Bottom-up: the value and encoded bytes of every constant tree.
+    let mut known: FastMap<ExprId, (Value, usize)> = FastMap::default();
+    for &id in order.iter().rev() {
+        if let Some(value) = constant(func, id) {
+            known.insert(id, (value, encoded_size(value)));
+        } else if let Some(tree) = evaluate(func, id, &known) {
+            known.insert(id, tree);
+        }
+    }
+    // Top-down: fold the largest trees that pay.
     let mut changed = false;
-    // Reverse pre-order: operands are folded before their users.
-    for id in func.walk(func.body).into_iter().rev() {
-        if let Some(value) = evaluate(func, id) {
-            let node = func.expr_mut(id);
-            node.kind = Kind::Op(value.to_const());
-            node.args.clear();
-            changed = true;
-        } else if let Some(new) = select_with_effects(func, id) {
-            let node = func.expr_mut(id);
-            *node = new;
+    let mut work = vec![func.body];
+    while let Some(id) = work.pop() {
+        let expr = func.expr(id);
+        let condition = is_conditional(expr)
+            .then(|| expr.args.last().copied())
+            .flatten();
+        let children: Vec<ExprId> = expr
+            .args
+            .iter()
+            .copied()
+            .chain(func.bodies(id).into_iter().flatten().copied())
+            .collect();
+        for child in children {
+            match known.get(&child) {
+                Some(&(value, bytes))
+                    if constant(func, child).is_none()
+                        && (encoded_size(value) <= bytes || Some(child) == condition) =>
+                {
+                    let node = func.expr_mut(child);
+                    node.kind = Kind::Op(value.to_const());
+                    node.args.clear();
+                    changed = true;
+                }
+                _ => work.push(child),
+            }
+        }
+    }
+    for id in func.walk(func.body) {
+        if let Some(new) = select_with_effects(func, id) {
+            *func.expr_mut(id) = new;
             changed = true;
         }
     }
     changed
 }
 
-/// The constant node `id` computes, when it is an operation (not itself a
-/// constant) on constants that does not trap.
-fn evaluate(func: &Function<'_>, id: ExprId) -> Option<Value> {
+/// The value node `id` computes and the bytes of its tree, when it is an
+/// operation on constant trees (in `known`) that does not trap.
+fn evaluate(
+    func: &Function<'_>,
+    id: ExprId,
+    known: &FastMap<ExprId, (Value, usize)>,
+) -> Option<(Value, usize)> {
     let expr = func.expr(id);
     let Kind::Op(op) = &expr.kind else {
         return None;
@@ -58,10 +97,58 @@ fn evaluate(func: &Function<'_>, id: ExprId) -> Option<Value> {
     if expr.args.is_empty() || !matches!(expr.results, Results::One(_)) {
         return None;
     }
-    let operands: Option<smallvec::SmallVec<[Value; 2]>> =
-        expr.args.iter().map(|a| constant(func, *a)).collect();
-    let value = eval::eval(op, &operands?)?.ok()?;
-    (expr.results == Results::One(value.ty())).then_some(value)
+    let mut operands: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
+    let mut bytes = op_size(op);
+    for arg in &expr.args {
+        let (value, size) = known.get(arg)?;
+        operands.push(*value);
+        bytes += size;
+    }
+    let value = eval::eval(op, &operands)?.ok()?;
+    (expr.results == Results::One(value.ty())).then_some((value, bytes))
+}
+
+/// Bytes of a numeric instruction's opcode (the saturating truncations
+/// have a prefix byte).
+fn op_size(op: &Operator<'_>) -> usize {
+    use Operator::*;
+    match op {
+        I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U | I64TruncSatF32S
+        | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U => 2,
+        _ => 1,
+    }
+}
+
+/// Bytes of the `*.const` instruction for `value`.
+pub(crate) fn encoded_size(value: Value) -> usize {
+    match value {
+        Value::I32(v) => 1 + sleb_size(v.into()),
+        Value::I64(v) => 1 + sleb_size(v),
+        Value::F32(_) => 5,
+        Value::F64(_) => 9,
+    }
+}
+
+/// Bytes of `v` as unsigned LEB128.
+pub(crate) fn leb_size(v: u64) -> usize {
+    (64 - v.leading_zeros() as usize).max(1).div_ceil(7)
+}
+
+/// Bytes of `v` as signed LEB128.
+fn sleb_size(v: i64) -> usize {
+    // Bits needed including the sign bit.
+    let magnitude = if v < 0 { !v } else { v };
+    (65 - magnitude.leading_zeros() as usize).div_ceil(7)
+}
+
+/// Whether `expr` chooses by its last operand (`if`, `br_if`, `br_table`,
+/// `select`).
+pub(crate) fn is_conditional(expr: &crate::ir::Expr<'_>) -> bool {
+    match &expr.kind {
+        Kind::If { .. } | Kind::Op(Operator::Select | Operator::TypedSelect { .. }) => true,
+        Kind::Branch { op, .. } => matches!(**op, Operator::BrIf { .. } | Operator::BrTable { .. }),
+        _ => false,
+    }
 }
 
 /// The value of a constant node.
@@ -130,17 +217,31 @@ fn select_with_effects<'a>(func: &mut Function<'a>, id: ExprId) -> Option<crate:
 fn has_constant_condition(func: &Function<'_>) -> bool {
     func.walk(func.body).into_iter().any(|id| {
         let expr = func.expr(id);
-        let conditional = match &expr.kind {
-            Kind::If { .. } | Kind::Op(Operator::Select | Operator::TypedSelect { .. }) => true,
-            Kind::Branch { op, .. } => {
-                matches!(**op, Operator::BrIf { .. } | Operator::BrTable { .. })
-            }
-            _ => false,
-        };
-        conditional
+        is_conditional(expr)
             && expr
                 .args
                 .last()
                 .is_some_and(|c| matches!(constant(func, *c), Some(Value::I32(_))))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_sizes() {
+        assert_eq!(leb_size(0), 1);
+        assert_eq!(leb_size(127), 1);
+        assert_eq!(leb_size(128), 2);
+        assert_eq!(sleb_size(0), 1);
+        assert_eq!(sleb_size(63), 1);
+        assert_eq!(sleb_size(64), 2);
+        assert_eq!(sleb_size(-64), 1);
+        assert_eq!(sleb_size(-65), 2);
+        assert_eq!(sleb_size(i64::MIN), 10);
+        assert_eq!(encoded_size(Value::I32(i32::MIN)), 6);
+        // 6 << 32: one byte more than `i32.const 6 i64.extend_i32_u i64.const 32 i64.shl`.
+        assert_eq!(encoded_size(Value::I64(25769803776)), 7);
+    }
 }

@@ -24,6 +24,11 @@
 //! results) is not tracked either, which keeps states small; so a read of
 //! such a local before its first store is not made the zero it is.
 //!
+//! A read becomes its constant only where that pays: the constant is no
+//! larger than the `local.get`, or its user then folds, or it is a
+//! condition (the control flow then folds). A large constant put where
+//! nothing folds would only grow the code.
+//!
 //! Costs are bounded: a function whose analysis would take more than
 //! `BUDGET` steps (nodes walked plus locals joined or copied), or nest
 //! deeper than `MAX_DEPTH`, keeps its locals (it is still folded).
@@ -55,10 +60,11 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         let Some(constants) = analyze(func) else {
             break;
         };
-        if constants.is_empty() {
+        let worth = worth_replacing(func, &constants);
+        if worth.is_empty() {
             break;
         }
-        for (get, value) in constants {
+        for (get, value) in worth {
             func.expr_mut(get).kind = Kind::Op(value.to_const());
         }
         changed = true;
@@ -92,6 +98,54 @@ fn analyze(func: &Function<'_>) -> Option<Vec<(ExprId, Value)>> {
         .collect();
     constants.sort_by_key(|(get, _)| *get);
     Some(constants)
+}
+
+/// The constant reads worth replacing: where the constant is no larger
+/// than the `local.get`, where its user then folds, and where it is a
+/// condition (control flow then folds). Elsewhere a large constant would
+/// only grow the code.
+fn worth_replacing(func: &Function<'_>, constants: &[(ExprId, Value)]) -> Vec<(ExprId, Value)> {
+    let known: FastMap<ExprId, Value> = constants.iter().copied().collect();
+    let mut parent = FastMap::default();
+    for id in func.walk(func.body) {
+        for &arg in &func.expr(id).args {
+            if known.contains_key(&arg) {
+                parent.insert(arg, id);
+            }
+        }
+    }
+    let value_of = |id: ExprId| {
+        known
+            .get(&id)
+            .copied()
+            .or_else(|| precompute::constant(func, id))
+    };
+    let pays = |get: ExprId, value: Value| {
+        let Kind::Op(Operator::LocalGet { local_index }) = func.expr(get).kind else {
+            return false;
+        };
+        if precompute::encoded_size(value) <= 1 + precompute::leb_size(local_index.into()) {
+            return true;
+        }
+        let Some(&user) = parent.get(&get) else {
+            return false;
+        };
+        let expr = func.expr(user);
+        let condition = expr.args.last() == Some(&get) && precompute::is_conditional(expr);
+        let folds = || {
+            let Kind::Op(op) = &expr.kind else {
+                return false;
+            };
+            let operands: Option<Vec<Value>> = expr.args.iter().map(|a| value_of(*a)).collect();
+            operands.is_some_and(|args| matches!(eval::eval(op, &args), Some(Ok(_))))
+        };
+        condition || folds()
+    };
+    constants
+        .iter()
+        .copied()
+        .filter(|&(get, value)| pays(get, value))
+        .collect()
 }
 
 /// For every local, its slot in the state (`NONE` when not tracked), and
@@ -308,8 +362,9 @@ impl Walk<'_, '_> {
                     },
                     Operator::BrTable { .. } => match last {
                         Some(Value::I32(k)) => {
-                            let (default, cases) = targets.split_last().expect("br_table default");
-                            self.branch(*cases.get(k as u32 as usize).unwrap_or(default))?;
+                            if let Some((default, cases)) = targets.split_last() {
+                                self.branch(*cases.get(k as u32 as usize).unwrap_or(default))?;
+                            }
                         }
                         _ => {
                             for &target in targets {

@@ -1,6 +1,8 @@
 ;; loom: --pass precompute-propagate
-;; Reads of locals that see one constant on every path become it, then
-;; everything folds again. Parameters are never constant.
+;; Reads of locals that see one constant on every path become it (where
+;; that pays: the constant is no larger than the read, or its user folds,
+;; or it is a condition), then everything folds again. Parameters vary
+;; until set.
 (module
   (global $g (mut i32) (i32.const 0))
   (tag $e (param i32))
@@ -12,7 +14,8 @@
     (local.set $a (i32.const 20))
     (local.set $b (i32.add (local.get $a) (i32.const 1)))
     (i32.mul (local.get $b) (i32.const 2)))
-  ;; declared locals start at zero; the read becomes 0
+  ;; declared locals start at zero; the integer reads become 0; the float
+  ;; zeros are larger than the reads and fold nothing: they stay reads
   (func (export "zero_init") (result i32 i64 f32 f64)
     (local $i i32) (local $l i64) (local $f f32) (local $d f64)
     (local.get $i) (local.get $l) (local.get $f) (local.get $d))
@@ -142,12 +145,20 @@
     (local $x i32)
     (local.set $x (i32.div_u (i32.const 1) (i32.const 0)))
     (local.get $x))
-  ;; NaN and -0.0 constants travel bit-exactly
+  ;; NaN and -0.0 constants travel bit-exactly (neg keeps NaN bits: -0 + 0
+  ;; is +0 with round-to-nearest)
   (func (export "float_bits") (result f32 f64)
     (local $f f32) (local $d f64)
     (local.set $f (f32.const -nan:0x1))
     (local.set $d (f64.const -0))
-    (local.get $f) (local.get $d))
+    (f32.neg (local.get $f)) (f64.add (local.get $d) (f64.const 0)))
+  ;; a large constant where nothing folds stays a read (it would grow the
+  ;; code); where its user folds it goes
+  (func (export "large_constant") (param $p i32) (result i32 i32)
+    (local $x i32)
+    (local.set $x (i32.const 0x12345678))
+    (i32.add (local.get $p) (local.get $x))
+    (i32.add (local.get $x) (i32.const 1)))
   ;; a local whose stores are all loads or calls keeps its reads, even the
   ;; one before its first store (it is not tracked)
   (func (export "untracked") (result i32)

@@ -1,6 +1,9 @@
 ;; loom: --pass precompute
-;; Constant trees fold to one constant; operations that would trap stay;
-;; conditions that became constant are folded (by remove-unused-brs).
+;; Constant trees fold to one constant when it is no larger than the tree
+;; (else their subtrees are tried: i64.rotr 1 1, i64.extend_i32_u -1 and
+;; f64.promote 1.5 below stay, their constants would be longer);
+;; operations that would trap stay; conditions that became constant are
+;; folded (by remove-unused-brs).
 (module
   (global $g (mut i32) (i32.const 0))
   (tag $e (param i32))
@@ -59,6 +62,15 @@
     (f64.div (f64.const 0) (f64.const 0))
     (f32.nearest (f32.const -0.5))
     (f64.copysign (f64.const 2) (f64.const -0)))
+  ;; folded, the constant would be a byte longer than the tree: it stays
+  ;; (its subtrees are already as small as they get)
+  (func (export "longer_kept") (result i64 f64)
+    (i64.shl (i64.extend_i32_u (i32.const 6)) (i64.const 32))
+    (f64.convert_i32_s (i32.const 1)))
+  ;; a longer constant as a condition still folds: the if goes
+  (func (export "longer_condition") (result i32)
+    (if (result i32) (i32.wrap_i64 (i64.shl (i64.extend_i32_u (i32.const 6)) (i64.const 32)))
+      (then (i32.const 1)) (else (i32.const 2))))
   ;; an operand that is not constant stops the fold above it only
   (func (export "partial") (param $x i32) (result i32)
     (i32.add (local.get $x) (i32.mul (i32.const 6) (i32.const 7))))
