@@ -69,7 +69,11 @@ pub(super) fn inline_call<'a>(
         || site
             .args
             .iter()
-            .any(|&a| caller.expr(a).results.arity() != 1 || contains_pop(caller, a));
+            .any(|&a| caller.expr(a).results.arity() != 1)
+        || site
+            .args
+            .first()
+            .is_some_and(|&a| starts_with_pop(caller, a));
     let mut body = Vec::new();
     let (ty, args) = if params_form {
         match params {
@@ -197,10 +201,15 @@ fn zero(ty: ValType) -> Option<Operator<'static>> {
     })
 }
 
-/// Whether the tree under `id` holds a `Pop` (conservatively, also one of
-/// a nested body).
-fn contains_pop(func: &Function<'_>, id: ExprId) -> bool {
-    func.walk(id)
-        .iter()
-        .any(|&e| matches!(func.expr(e).kind, Kind::Pop))
+/// Whether the tree under `id` is evaluated starting with a `Pop` (which
+/// is always first in its body, so only the first operands can lead to one).
+fn starts_with_pop(func: &Function<'_>, mut id: ExprId) -> bool {
+    loop {
+        let expr = func.expr(id);
+        match (&expr.kind, expr.args.first()) {
+            (Kind::Pop, _) => return true,
+            (_, Some(&first)) => id = first,
+            (_, None) => return false,
+        }
+    }
 }
