@@ -762,7 +762,7 @@ mod tests {
         let once = wasmprinter::print_bytes(run(&["dae"], wat)).expect("prints");
         let twice = wasmprinter::print_bytes(run(&["dae"], &once)).expect("prints");
         assert!(
-            once.contains("(func $inner (;0;) (type 0) (result i32)"),
+            once.contains("(func $outer (;1;) (type 2) (result i32)"),
             "{once}"
         );
         assert_eq!(once, twice);
