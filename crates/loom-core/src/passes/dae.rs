@@ -39,6 +39,7 @@ use crate::error::Error;
 use crate::ir::{Args, ExprId, FastMap, Function, Kind, Results};
 use crate::module::{Code, Module};
 use crate::pass::Changed;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use wasmparser::types::TypesRef;
 use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, ValType};
@@ -51,6 +52,7 @@ const MAX_ROUNDS: usize = 8;
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let fixed = fixed_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
     let mut calls: Vec<Calls> = (0..module.code.len())
+        .into_par_iter()
         .map(|caller| Calls::of(module, &fixed, caller))
         .collect();
     // Functions whose body changed in the last round: only they, and the
