@@ -39,6 +39,7 @@ use crate::error::Error;
 use crate::ir::{Args, ExprId, FastMap, Function, Kind, Results};
 use crate::module::{Code, Module};
 use crate::pass::Changed;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use wasmparser::types::TypesRef;
 use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, ValType};
@@ -51,6 +52,7 @@ const MAX_ROUNDS: usize = 8;
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let fixed = fixed_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
     let mut calls: Vec<Calls> = (0..module.code.len())
+        .into_par_iter()
         .map(|caller| Calls::of(module, &fixed, caller))
         .collect();
     // Functions whose body changed in the last round: only they, and the
@@ -368,8 +370,8 @@ fn plan<'a>(
             let Some((caller, a)) = arg(site, p) else {
                 return false;
             };
-            effects::of_tree(caller, a).removable()
-                || (!many_results && !(calls[site.caller].has_pops && has_pop(caller, site.call)))
+            let movable = !(calls[site.caller].has_pops && has_pop(caller, site.call));
+            effects::of_tree(caller, a).removable() || (!many_results && movable)
         });
         if !remove[p] {
             constants[p] = None;
@@ -735,5 +737,52 @@ impl Signatures {
         added.push(key.clone());
         self.by_signature.insert(key, index);
         index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{OptLevel, Options};
+
+    fn run(passes: &[&str], wat: &str) -> Vec<u8> {
+        let mut options = Options::new(OptLevel::O0);
+        options.level = None;
+        options.passes = passes.iter().map(|p| p.to_string()).collect();
+        let output = crate::optimize(wat.as_bytes(), &options).expect("optimizes");
+        wasmparser::Validator::new_with_features(crate::features::accepted())
+            .validate_all(&output.bytes)
+            .expect("valid output");
+        output.bytes
+    }
+
+    /// `$a` loses its parameter and so its old type; a later
+    /// duplicate-function-elimination must see the new type and not merge
+    /// it into `$b`, whose body is the same.
+    #[test]
+    fn later_passes_see_the_new_type() {
+        let wat = r#"(module
+            (func $a (param i32))
+            (func $b (export "b") (param i32))
+            (func (export "main") (call $a (i32.const 1)) (call $b (i32.const 2))))"#;
+        let bytes = run(&["dae", "duplicate-function-elimination"], wat);
+        let text = wasmprinter::print_bytes(&bytes).expect("prints");
+        let functions = text.lines().filter(|l| l.starts_with("  (func ")).count();
+        assert_eq!(functions, 3, "{text}");
+    }
+
+    /// A second run finds nothing left to do.
+    #[test]
+    fn idempotent() {
+        let wat = r#"(module
+            (func $inner (param i32 i32) (result i32) (local.get 1))
+            (func $outer (param i32) (result i32) (call $inner (local.get 0) (i32.const 3)))
+            (func (export "main") (param i32) (result i32) (call $outer (local.get 0))))"#;
+        let once = wasmprinter::print_bytes(run(&["dae"], wat)).expect("prints");
+        let twice = wasmprinter::print_bytes(run(&["dae"], &once)).expect("prints");
+        assert!(
+            once.contains("(func $outer (;1;) (type 2) (result i32)"),
+            "{once}"
+        );
+        assert_eq!(once, twice);
     }
 }

@@ -21,11 +21,13 @@
 //! becomes a block that evaluates the arguments (dropped, in order) and
 //! then traps with `unreachable`. A non-constant index is left alone.
 
+use crate::effects;
 use crate::error::Error;
 use crate::ir::{Args, ExprId, Function, Kind, Results};
 use crate::module::{Code, Module};
 use crate::pass::Changed;
 use crate::remap::read_all;
+use rayon::prelude::*;
 use wasmparser::types::TypesRef;
 use wasmparser::{
     BinaryReader, BlockType, ElementItems, ElementKind, ExternalKind, FunctionBody, Operator,
@@ -42,14 +44,18 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         return Ok(false);
     }
     let types = module.types.as_ref();
-    let mut changed = false;
-    for code in &mut module.code {
-        if let Code::Lifted(func) = code {
-            let directized = directize_function(func, &tables, types);
-            func.dirty |= directized;
-            changed |= directized;
-        }
-    }
+    let changed = module
+        .code
+        .par_iter_mut()
+        .map(|code| match code {
+            Code::Lifted(func) => {
+                let directized = directize_function(func, &tables, types);
+                func.dirty |= directized;
+                directized
+            }
+            Code::Raw(_) | Code::Encoded(_) => false,
+        })
+        .reduce(|| false, |a, b| a | b);
     Ok(changed)
 }
 
@@ -283,11 +289,28 @@ fn directize_function(
 /// (the constant index), drops their values, and traps. Returns false (and
 /// changes nothing) when the arguments cannot be dropped one by one or a
 /// block cannot stand where the call is.
+///
+/// A tail call is stack-polymorphic (values may be left under it) and a
+/// block is not, so a tail call becomes a bare `unreachable`, and only when
+/// its arguments have no effects.
 fn make_trap(func: &mut Function<'_>, id: ExprId) -> bool {
     let expr = func.expr(id);
     let ty = match &expr.results {
-        Results::None | Results::Unreachable => BlockType::Empty,
+        Results::None => BlockType::Empty,
         Results::One(t) => BlockType::Type(*t),
+        Results::Unreachable => {
+            if !expr
+                .args
+                .iter()
+                .all(|&a| effects::of_tree(func, a).removable())
+            {
+                return false;
+            }
+            let expr = func.expr_mut(id);
+            expr.kind = Kind::Op(Operator::Unreachable);
+            expr.args = Args::new();
+            return true;
+        }
         Results::Many(_) => return false,
     };
     let values = &expr.args[..expr.args.len() - 1];

@@ -7,6 +7,7 @@
 (module
   (type $ii (func (param i32) (result i32)))
   (type $v (func))
+  (type $ll (func (param i64) (result i64)))
   (import "env" "g" (global $g (mut i32)))
   (import "env" "c" (global $c i32))
   (import "env" "imported" (table $imported 2 funcref))
@@ -50,6 +51,19 @@
   ;; tail call through a known slot: return_call $inc
   (func (export "tail") (param i32) (result i32)
     (return_call_indirect $t (type $ii) (local.get 0) (i32.const 0)))
+  ;; a tail call that traps (slot 0 holds $inc, of another type) becomes a
+  ;; bare unreachable: a block in its place would not be stack-polymorphic
+  ;; (regression: spec return_call_indirect.wast)
+  (func (export "tail_trap") (result i64)
+    (return_call_indirect $t (type $ll) (i64.const 0) (i32.const 0)))
+  ;; likewise with a value left under the tail call
+  (func (export "tail_trap_extra")
+    (i32.const 1)
+    (return_call_indirect $t (type $v) (i32.const 9)))
+  ;; a trapping tail call whose argument has an effect: left alone
+  (func (export "tail_trap_effect") (result i64)
+    (return_call_indirect $t (type $ll)
+      (i64.extend_i32_u (call $effect)) (i32.const 0)))
   ;; index not constant: left alone
   (func (export "dynamic") (param i32) (result i32)
     (call_indirect $t (type $ii) (local.get 0) (local.get 0)))
