@@ -8,6 +8,7 @@ pub mod effects;
 pub mod error;
 pub mod features;
 pub mod function_uses;
+pub mod global_uses;
 pub mod input;
 pub mod ir;
 pub mod lift;

@@ -8,6 +8,7 @@ pub mod coalesce_locals;
 pub mod code_folding;
 pub mod dce;
 pub mod duplicate_function_elimination;
+pub mod duplicate_import_elimination;
 pub mod local_cse;
 pub mod merge_blocks;
 pub mod merge_locals;
@@ -16,7 +17,9 @@ pub mod remove_unused_brs;
 pub mod remove_unused_module_elements;
 pub mod remove_unused_names;
 pub mod reorder_functions;
+pub mod reorder_globals;
 pub mod reorder_locals;
+pub mod simplify_globals;
 pub mod simplify_locals;
 pub mod vacuum;
 
@@ -43,6 +46,12 @@ pub static REGISTRY: &[Pass] = &[
         name: "duplicate-function-elimination",
         description: "merge functions with the same type and body, redirecting every use",
         kind: PassKind::Module(duplicate_function_elimination::run),
+        renumbers_locals: false,
+    },
+    Pass {
+        name: "duplicate-import-elimination",
+        description: "merge function imports with the same names and type",
+        kind: PassKind::Module(duplicate_import_elimination::run),
         renumbers_locals: false,
     },
     Pass {
@@ -94,10 +103,22 @@ pub static REGISTRY: &[Pass] = &[
         renumbers_locals: false,
     },
     Pass {
+        name: "reorder-globals",
+        description: "most-used globals first, for shorter global indices",
+        kind: PassKind::Module(reorder_globals::run),
+        renumbers_locals: false,
+    },
+    Pass {
         name: "reorder-locals",
         description: "most-used locals first, unused ones removed, types grouped",
         kind: PassKind::Function(reorder_locals::run),
         renumbers_locals: true,
+    },
+    Pass {
+        name: "simplify-globals",
+        description: "read fixed globals' constant values, drop writes nothing reads",
+        kind: PassKind::Module(simplify_globals::run),
+        renumbers_locals: false,
     },
     Pass {
         name: "simplify-locals",

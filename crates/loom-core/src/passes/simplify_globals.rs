@@ -1,0 +1,152 @@
+//! `simplify-globals`: uses globals' known values in code, and removes
+//! writes nobody can read.
+//!
+//! A global's value is fixed when it is immutable, or mutable but neither
+//! written by any instruction, nor exported, nor imported (a host can write
+//! those). A fixed global whose initializer is one constant instruction
+//! (`*.const`, `ref.null`, `ref.func`) has every `global.get` in code
+//! replaced by that constant; one whose initializer is `global.get` of
+//! another fixed global reads that one instead (or its constant). Nothing
+//! else changes: a mutable global's write (the shadow-stack pointer's, say)
+//! makes its value unknown.
+//!
+//! A defined global that is written but never read (no `global.get` or
+//! other access in code, no initializer or segment names it, not exported)
+//! has each `global.set` turned into a `drop` of the stored value, which
+//! keeps the value's side effects; the global is then unused and
+//! `remove-unused-module-elements` removes it.
+//!
+//! Code the IR could not lift keeps its instructions (its uses still count,
+//! so nothing it relies on changes). Initializers, segment offsets and the
+//! mutability flag are left as they are: sections are written as read, and
+//! once code stops reading a global, removing it is worth more than
+//! rewriting it.
+
+use crate::error::Error;
+use crate::global_uses::{self, GlobalUse};
+use crate::ir::Kind;
+use crate::module::{Code, Module};
+use crate::pass::Changed;
+use rayon::prelude::*;
+use wasmparser::Operator;
+
+/// What a `global.get` of a fixed global can become.
+#[derive(Clone, Debug)]
+enum Value<'a> {
+    /// This constant instruction.
+    Constant(Operator<'a>),
+    /// A `global.get` of this other fixed global.
+    Alias(u32),
+}
+
+pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
+    let count = module.types.as_ref().global_count() as usize;
+    let mut written = vec![false; count];
+    let mut read = vec![false; count];
+    let mut exported = vec![false; count];
+    global_uses::for_each(module, |g, how| {
+        let g = g as usize;
+        if g >= count {
+            return;
+        }
+        match how {
+            GlobalUse::Set => written[g] = true,
+            GlobalUse::Access => {
+                written[g] = true;
+                read[g] = true;
+            }
+            GlobalUse::Get | GlobalUse::Initializer(_) | GlobalUse::Segment => read[g] = true,
+            GlobalUse::Export => exported[g] = true,
+        }
+    })?;
+    let initializers = initializers(module)?;
+    let imported = count - initializers.len();
+
+    let types = module.types.as_ref();
+    let fixed: Vec<bool> = (0..count)
+        .map(|g| {
+            let ty = types.global_at(g as u32);
+            // A shared global can be written by other threads' instances.
+            !ty.mutable || !(g < imported || exported[g] || written[g] || ty.shared)
+        })
+        .collect();
+    let mut values: Vec<Option<Value<'_>>> = vec![None; count];
+    for (i, init) in initializers.into_iter().enumerate() {
+        let g = imported + i;
+        if !fixed[g] {
+            continue;
+        }
+        values[g] = match init {
+            Some(Operator::GlobalGet { global_index: h }) if fixed.get(h as usize) == Some(&true) => {
+                // Initializers only read earlier globals: `h`'s value is known.
+                Some(values[h as usize].clone().unwrap_or(Value::Alias(h)))
+            }
+            Some(
+                op @ (Operator::I32Const { .. }
+                | Operator::I64Const { .. }
+                | Operator::F32Const { .. }
+                | Operator::F64Const { .. }
+                | Operator::V128Const { .. }
+                | Operator::RefNull { .. }
+                | Operator::RefFunc { .. }),
+            ) => Some(Value::Constant(op)),
+            _ => None,
+        };
+    }
+    let unread: Vec<bool> = (0..count)
+        .map(|g| g >= imported && written[g] && !read[g] && !exported[g])
+        .collect();
+
+    let changed = module
+        .code
+        .par_iter_mut()
+        .map(|code| {
+            let Code::Lifted(func) = code else {
+                return false;
+            };
+            let mut changed = false;
+            for id in func.walk(func.body) {
+                let Kind::Op(op) = &mut func.expr_mut(id).kind else {
+                    continue;
+                };
+                let new = match *op {
+                    Operator::GlobalGet { global_index } => {
+                        match values.get(global_index as usize) {
+                            Some(Some(Value::Constant(constant))) => constant.clone(),
+                            Some(Some(Value::Alias(h))) => Operator::GlobalGet { global_index: *h },
+                            _ => continue,
+                        }
+                    }
+                    Operator::GlobalSet { global_index }
+                        if unread.get(global_index as usize) == Some(&true) =>
+                    {
+                        Operator::Drop
+                    }
+                    _ => continue,
+                };
+                *op = new;
+                changed = true;
+            }
+            changed
+        })
+        .reduce(|| false, |a, b| a | b);
+    Ok(changed)
+}
+
+/// Each defined global's initializer when it is a single instruction.
+fn initializers<'a>(module: &Module<'a>) -> Result<Vec<Option<Operator<'a>>>, Error> {
+    let parse = |e: wasmparser::BinaryReaderError| Error::Encode(e.to_string());
+    let Some((_, reader)) = module.section_readers().find(|(id, _)| *id == 6) else {
+        return Ok(Vec::new());
+    };
+    let globals = crate::remap::read_all::<wasmparser::Global>(reader).map_err(parse)?;
+    globals
+        .iter()
+        .map(|global| {
+            let mut ops = global.init_expr.get_operators_reader();
+            let first = ops.read().map_err(parse)?;
+            let single = matches!(ops.read().map_err(parse)?, Operator::End) && ops.eof();
+            Ok(single.then_some(first))
+        })
+        .collect()
+}
