@@ -58,7 +58,8 @@ pub fn for_each(
     for (id, reader) in module.section_readers() {
         match id {
             6 => {
-                let globals = crate::remap::read_all::<wasmparser::Global>(reader).map_err(parse)?;
+                let globals =
+                    crate::remap::read_all::<wasmparser::Global>(reader).map_err(parse)?;
                 first_defined -= globals.len() as u32;
                 for (i, global) in globals.into_iter().enumerate() {
                     found
@@ -83,7 +84,8 @@ pub fn for_each(
                 }
             }
             9 => {
-                for element in crate::remap::read_all::<wasmparser::Element>(reader).map_err(parse)?
+                for element in
+                    crate::remap::read_all::<wasmparser::Element>(reader).map_err(parse)?
                 {
                     found
                         .parse_element(&mut wasm_encoder::ElementSection::new(), element)

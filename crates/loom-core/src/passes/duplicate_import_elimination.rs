@@ -42,12 +42,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         if module.maps.function(f).is_none() {
             continue;
         }
-        let key = (
-            import.module,
-            import.name,
-            types.core_function_at(f),
-            exact,
-        );
+        let key = (import.module, import.name, types.core_function_at(f), exact);
         match first_of.get(&key) {
             Some(&original) => merges.push((f, original)),
             None => {

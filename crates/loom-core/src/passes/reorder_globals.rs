@@ -35,9 +35,11 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         }
     })?;
     let imported = match module.sections.iter().find(|s| s.id == 2) {
-        Some(s) => crate::remap::ImportCounts::of(module.bytes, s.range.clone())
-            .map_err(|e| Error::Encode(e.to_string()))?
-            .globals as usize,
+        Some(s) => {
+            crate::remap::ImportCounts::of(module.bytes, s.range.clone())
+                .map_err(|e| Error::Encode(e.to_string()))?
+                .globals as usize
+        }
         None => 0,
     };
 
@@ -90,8 +92,8 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .fold(0u64, |sum, &d| sum.saturating_add(with_dependents[d]));
         with_dependents[p] = with_dependents[p].saturating_add(extra);
     }
-    let by_weight = topological(&with_dependents, &waiting_on, &dependents)
-        .unwrap_or_else(|| by_count.clone());
+    let by_weight =
+        topological(&with_dependents, &waiting_on, &dependents).unwrap_or_else(|| by_count.clone());
     let size = |order: &[usize]| -> u64 {
         order
             .iter()

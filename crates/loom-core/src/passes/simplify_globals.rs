@@ -2,8 +2,9 @@
 //! writes nobody can read.
 //!
 //! A global's value is fixed when it is immutable, or mutable but neither
-//! written by any instruction, nor exported, nor imported (a host can write
-//! those). A fixed global whose initializer is one constant instruction
+//! exported nor imported (a host can write those) and never written with
+//! anything but its initial value (the same constant, or a read of the same
+//! immutable global). A fixed global whose initializer is one constant instruction
 //! (`*.const`, `ref.null`, `ref.func`) has every `global.get` in code
 //! replaced by that constant; one whose initializer is `global.get` of
 //! another fixed global reads that one instead (or its constant). Nothing
@@ -14,7 +15,8 @@
 //! other access in code, no initializer or segment names it, not exported)
 //! has each `global.set` turned into a `drop` of the stored value, which
 //! keeps the value's side effects; the global is then unused and
-//! `remove-unused-module-elements` removes it.
+//! `remove-unused-module-elements` removes it. The writes of a fixed global
+//! (its initial value again) become drops too.
 //!
 //! Code the IR could not lift keeps its instructions (its uses still count,
 //! so nothing it relies on changes). Initializers, segment offsets and the
@@ -41,7 +43,8 @@ enum Value<'a> {
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let count = module.types.as_ref().global_count() as usize;
-    let mut written = vec![false; count];
+    let mut sets = vec![0usize; count];
+    let mut accessed = vec![false; count];
     let mut read = vec![false; count];
     let mut exported = vec![false; count];
     global_uses::for_each(module, |g, how| {
@@ -50,9 +53,9 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             return;
         }
         match how {
-            GlobalUse::Set => written[g] = true,
+            GlobalUse::Set => sets[g] += 1,
             GlobalUse::Access => {
-                written[g] = true;
+                accessed[g] = true;
                 read[g] = true;
             }
             GlobalUse::Get | GlobalUse::Initializer(_) | GlobalUse::Segment => read[g] = true,
@@ -61,6 +64,11 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     })?;
     let initializers = initializers(module)?;
     let imported = count - initializers.len();
+    // A write of the value the global starts with changes nothing.
+    let same_value_sets = same_value_sets(module, &initializers, imported);
+    let written: Vec<bool> = (0..count)
+        .map(|g| accessed[g] || sets[g] > same_value_sets[g])
+        .collect();
 
     let types = module.types.as_ref();
     let fixed: Vec<bool> = (0..count)
@@ -77,24 +85,20 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             continue;
         }
         values[g] = match init {
-            Some(Operator::GlobalGet { global_index: h }) if fixed.get(h as usize) == Some(&true) => {
+            Some(Operator::GlobalGet { global_index: h })
+                if fixed.get(h as usize) == Some(&true) =>
+            {
                 // Initializers only read earlier globals: `h`'s value is known.
                 Some(values[h as usize].clone().unwrap_or(Value::Alias(h)))
             }
-            Some(
-                op @ (Operator::I32Const { .. }
-                | Operator::I64Const { .. }
-                | Operator::F32Const { .. }
-                | Operator::F64Const { .. }
-                | Operator::V128Const { .. }
-                | Operator::RefNull { .. }
-                | Operator::RefFunc { .. }),
-            ) => Some(Value::Constant(op)),
+            Some(op) if is_constant(&op) => Some(Value::Constant(op)),
             _ => None,
         };
     }
-    let unread: Vec<bool> = (0..count)
-        .map(|g| g >= imported && written[g] && !read[g] && !exported[g])
+    // Writes nobody can read, and (for a fixed global, whose every write
+    // stores its initial value) writes that change nothing, become drops.
+    let useless_set: Vec<bool> = (0..count)
+        .map(|g| g >= imported && (fixed[g] || !read[g] && !exported[g]))
         .collect();
 
     let changed = module
@@ -118,7 +122,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                         }
                     }
                     Operator::GlobalSet { global_index }
-                        if unread.get(global_index as usize) == Some(&true) =>
+                        if useless_set.get(global_index as usize) == Some(&true) =>
                     {
                         Operator::Drop
                     }
@@ -149,4 +153,68 @@ fn initializers<'a>(module: &Module<'a>) -> Result<Vec<Option<Operator<'a>>>, Er
             Ok(single.then_some(first))
         })
         .collect()
+}
+
+/// Whether `op` is a constant instruction a `global.get` can become.
+fn is_constant(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I32Const { .. }
+            | Operator::I64Const { .. }
+            | Operator::F32Const { .. }
+            | Operator::F64Const { .. }
+            | Operator::V128Const { .. }
+            | Operator::RefNull { .. }
+            | Operator::RefFunc { .. }
+    )
+}
+
+/// Per global, the `global.set`s in lifted code that store the value the
+/// global was initialized with: the same constant, or `global.get` of the
+/// same immutable global (initializers read only immutable ones). Values
+/// that make something new (`struct.new`, say) never count.
+fn same_value_sets(
+    module: &Module<'_>,
+    initializers: &[Option<Operator<'_>>],
+    imported: usize,
+) -> Vec<usize> {
+    let count = imported + initializers.len();
+    module
+        .code
+        .par_iter()
+        .fold(
+            || vec![0usize; count],
+            |mut found, code| {
+                let Code::Lifted(func) = code else {
+                    return found;
+                };
+                for id in func.walk(func.body) {
+                    let expr = func.expr(id);
+                    let (Kind::Op(Operator::GlobalSet { global_index }), Some(&value)) =
+                        (&expr.kind, expr.args.first())
+                    else {
+                        continue;
+                    };
+                    let g = *global_index as usize;
+                    let Some(Some(init)) =
+                        g.checked_sub(imported).and_then(|i| initializers.get(i))
+                    else {
+                        continue;
+                    };
+                    let stored = func.expr(value);
+                    let same = matches!(&stored.kind, Kind::Op(op) if op == init)
+                        && stored.args.is_empty()
+                        && (is_constant(init) || matches!(init, Operator::GlobalGet { .. }));
+                    found[g] += usize::from(same);
+                }
+                found
+            },
+        )
+        .reduce(
+            || vec![0; count],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        )
 }

@@ -32,6 +32,11 @@
   (global $write_exported (mut i32) (i32.const 0))
   ;; written and read in code: kept
   (global $counter (mut i32) (i32.const 0))
+  ;; written only with the value it starts with: still fixed
+  (global $reset (mut i32) (i32.const 0))
+  (global $alias_reset (mut i32) (global.get $imported_const))
+  ;; written with another value: kept
+  (global $changed (mut i32) (i32.const 0))
   (memory 1)
   ;; offsets are left as they are (sections are written as read)
   (data (offset (global.get $const)) "x")
@@ -78,4 +83,13 @@
       (br_if $l (i32.eq (local.get 0) (global.get $const)))
       (if (result i32) (local.get 0)
         (then (global.get $chain2))
-        (else (global.set $write_only (local.get 0)) (global.get $never_written))))))
+        (else (global.set $write_only (local.get 0)) (global.get $never_written)))))
+
+  ;; writes of the initial value are drops; reads become it
+  (func (export "same_value") (result i32)
+    (global.set $reset (i32.const 0))
+    (global.set $alias_reset (global.get $imported_const))
+    (global.set $changed (i32.const 0))
+    (global.set $changed (i32.const 1))
+    (i32.add (i32.add (global.get $reset) (global.get $alias_reset))
+      (global.get $changed))))
