@@ -64,7 +64,6 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     })?;
     let initializers = initializers(module)?;
     let imported = count - initializers.len();
-    // A write of the value the global starts with changes nothing.
     let types = module.types.as_ref();
     // Only globals a host cannot write, with writes of their own, can
     // have writes of their initial value.
@@ -83,6 +82,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     } else {
         vec![0; count]
     };
+    // A write of the value the global starts with changes nothing.
     let written: Vec<bool> = (0..count)
         .map(|g| accessed[g] || sets[g] > same_value_sets[g])
         .collect();
