@@ -2,13 +2,14 @@
 //! of other globals and of tables, element and data segments, and exports.
 //! One scan serves every pass that counts or classifies global uses.
 //!
-//! Indices are found with wasm-encoder's `Reencode` hooks (the table the
-//! writer uses), so an instruction of any proposal that names a global is
-//! seen even when this file does not know it by name; such instructions
-//! (the atomic global accesses) are reported as [`GlobalUse::Access`].
+//! In code, the instructions that name a global are matched by name (every
+//! such operator of wasmparser 0.263: a per-instruction `Reencode` would
+//! cost as much as lifting on large modules). In sections, indices are
+//! found with wasm-encoder's `Reencode` hooks, the table the writer uses.
 
 use crate::ir::Kind;
 use crate::module::{Code, Module};
+use rayon::prelude::*;
 use std::convert::Infallible;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasmparser::{BinaryReader, ExternalKind, FunctionBody, Operator};
@@ -38,22 +39,33 @@ pub fn for_each(
 ) -> Result<(), crate::Error> {
     let encode = |e: ReencodeError<Infallible>| crate::Error::Encode(e.to_string());
     let parse = |e: wasmparser::BinaryReaderError| crate::Error::Encode(e.to_string());
-    let mut found = Recorder::default();
-    for code in &module.code {
-        match code {
-            Code::Lifted(func) => {
-                for id in func.walk(func.body) {
-                    if let Kind::Op(op) = &func.expr(id).kind {
-                        found.operator(op, &mut visit).map_err(encode)?;
+    // Functions are scanned in parallel, then reported in order.
+    let in_code = module
+        .code
+        .par_iter()
+        .map(|code| {
+            let mut uses = Vec::new();
+            let mut note = |g, how| uses.push((g, how));
+            match code {
+                Code::Lifted(func) => {
+                    for id in func.walk(func.body) {
+                        if let Kind::Op(op) = &func.expr(id).kind {
+                            operator(op, &mut note);
+                        }
                     }
                 }
+                Code::Raw(raw) => body(raw, &mut note)?,
+                Code::Encoded(bytes) => {
+                    body(&FunctionBody::new(BinaryReader::new(bytes, 0)), &mut note)?
+                }
             }
-            Code::Raw(body) => found.body(body, &mut visit)?,
-            Code::Encoded(bytes) => {
-                found.body(&FunctionBody::new(BinaryReader::new(bytes, 0)), &mut visit)?
-            }
-        }
+            Ok(uses)
+        })
+        .collect::<Result<Vec<_>, crate::Error>>()?;
+    for (g, how) in in_code.into_iter().flatten() {
+        visit(g, how);
     }
+    let mut found = Recorder::default();
     let mut first_defined = module.types.as_ref().global_count();
     for (id, reader) in module.section_readers() {
         match id {
@@ -119,37 +131,39 @@ impl Recorder {
             visit(g, how);
         }
     }
+}
 
-    fn operator(
-        &mut self,
-        op: &Operator<'_>,
-        visit: &mut impl FnMut(u32, GlobalUse),
-    ) -> Result<(), ReencodeError<Infallible>> {
-        match *op {
-            Operator::GlobalGet { global_index } => visit(global_index, GlobalUse::Get),
-            Operator::GlobalSet { global_index } => visit(global_index, GlobalUse::Set),
-            _ => {
-                self.instruction(op.clone())?;
-                self.report(visit, GlobalUse::Access);
-            }
+/// Reports the global an instruction in code names, if any.
+fn operator(op: &Operator<'_>, visit: &mut impl FnMut(u32, GlobalUse)) {
+    match *op {
+        Operator::GlobalGet { global_index } => visit(global_index, GlobalUse::Get),
+        Operator::GlobalSet { global_index } => visit(global_index, GlobalUse::Set),
+        Operator::GlobalAtomicGet { global_index, .. }
+        | Operator::GlobalAtomicSet { global_index, .. }
+        | Operator::GlobalAtomicRmwAdd { global_index, .. }
+        | Operator::GlobalAtomicRmwSub { global_index, .. }
+        | Operator::GlobalAtomicRmwAnd { global_index, .. }
+        | Operator::GlobalAtomicRmwOr { global_index, .. }
+        | Operator::GlobalAtomicRmwXor { global_index, .. }
+        | Operator::GlobalAtomicRmwXchg { global_index, .. }
+        | Operator::GlobalAtomicRmwCmpxchg { global_index, .. } => {
+            visit(global_index, GlobalUse::Access)
         }
-        Ok(())
+        _ => {}
     }
+}
 
-    fn body(
-        &mut self,
-        body: &FunctionBody<'_>,
-        visit: &mut impl FnMut(u32, GlobalUse),
-    ) -> Result<(), crate::Error> {
-        let parse = |e: wasmparser::BinaryReaderError| crate::Error::Encode(e.to_string());
-        let mut ops = body.get_operators_reader().map_err(parse)?;
-        while !ops.eof() {
-            let op = ops.read().map_err(parse)?;
-            self.operator(&op, visit)
-                .map_err(|e| crate::Error::Encode(e.to_string()))?;
-        }
-        Ok(())
+/// Reports the globals a function body's instructions name.
+fn body(
+    body: &FunctionBody<'_>,
+    visit: &mut impl FnMut(u32, GlobalUse),
+) -> Result<(), crate::Error> {
+    let parse = |e: wasmparser::BinaryReaderError| crate::Error::Encode(e.to_string());
+    let mut ops = body.get_operators_reader().map_err(parse)?;
+    while !ops.eof() {
+        operator(&ops.read().map_err(parse)?, visit);
     }
+    Ok(())
 }
 
 impl Reencode for Recorder {

@@ -64,13 +64,29 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     })?;
     let initializers = initializers(module)?;
     let imported = count - initializers.len();
+    let types = module.types.as_ref();
+    // Only globals a host cannot write, with writes of their own, can
+    // have writes of their initial value.
+    let candidates: Vec<bool> = (0..count)
+        .map(|g| {
+            g >= imported
+                && sets[g] > 0
+                && !accessed[g]
+                && !exported[g]
+                && initializers[g - imported].is_some()
+                && types.global_at(g as u32).mutable
+        })
+        .collect();
+    let same_value_sets = if candidates.contains(&true) {
+        same_value_sets(module, &initializers, &candidates, imported)
+    } else {
+        vec![0; count]
+    };
     // A write of the value the global starts with changes nothing.
-    let same_value_sets = same_value_sets(module, &initializers, imported);
     let written: Vec<bool> = (0..count)
         .map(|g| accessed[g] || sets[g] > same_value_sets[g])
         .collect();
 
-    let types = module.types.as_ref();
     let fixed: Vec<bool> = (0..count)
         .map(|g| {
             let ty = types.global_at(g as u32);
@@ -100,7 +116,11 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let useless_set: Vec<bool> = (0..count)
         .map(|g| g >= imported && (fixed[g] || !read[g] && !exported[g]))
         .collect();
-
+    let rewrites = (0..count).any(|g| values[g].is_some() && read[g])
+        || (0..count).any(|g| useless_set[g] && sets[g] > 0);
+    if !rewrites {
+        return Ok(false);
+    }
     let changed = module
         .code
         .par_iter_mut()
@@ -177,6 +197,7 @@ fn is_constant(op: &Operator<'_>) -> bool {
 fn same_value_sets(
     module: &Module<'_>,
     initializers: &[Option<Operator<'_>>],
+    candidates: &[bool],
     imported: usize,
 ) -> Vec<usize> {
     let count = imported + initializers.len();
@@ -197,6 +218,9 @@ fn same_value_sets(
                         continue;
                     };
                     let g = *global_index as usize;
+                    if candidates.get(g) != Some(&true) {
+                        continue;
+                    }
                     let Some(Some(init)) =
                         g.checked_sub(imported).and_then(|i| initializers.get(i))
                     else {
