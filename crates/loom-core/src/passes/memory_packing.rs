@@ -35,6 +35,9 @@ const MAX_OVERLAPPING: usize = 1000;
 /// Bytes written at an offset.
 type Piece<'a> = (u64, &'a [u8]);
 
+/// Bytes of the largest segment length field (a 32-bit LEB128).
+const MAX_LENGTH_FIELD: usize = 5;
+
 /// An active segment with a constant offset.
 struct Active<'a> {
     /// Index in the data section.
@@ -106,8 +109,15 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             if let [alone] = group {
                 packed[alone.index] = Some(split(alone));
             } else if group.len() <= MAX_OVERLAPPING {
-                for member in group {
-                    packed[member.index] = Some(trim_uncovered(member, group));
+                let mut in_order = group.to_vec();
+                in_order.sort_by_key(|a| a.index);
+                // What the members so far write once trimmed: memory
+                // outside these spans is still zero.
+                let mut written: Vec<Range<u64>> = Vec::new();
+                for member in in_order {
+                    let pieces = trim_unwritten(member, &written);
+                    written.extend(pieces.iter().map(|&(o, d)| o..o + d.len() as u64));
+                    packed[member.index] = Some(pieces);
                 }
             }
         }
@@ -222,9 +232,12 @@ fn split<'a>(a: &Active<'a>) -> Vec<Piece<'a>> {
             i += 1;
         }
         // Splitting here saves the zeros and cannot grow the first piece's
-        // length field; it costs a header and a length of at most this size.
+        // length field; it costs a header and a length field. The length
+        // field is counted at its largest so that the decision does not
+        // depend on the rest of the segment: a second run splits nothing
+        // more.
         let offset = a.offset + i as u64;
-        let cost = header_size(a.memory, a.memory64, offset) + leb_size((last + 1 - i) as u64);
+        let cost = header_size(a.memory, a.memory64, offset) + MAX_LENGTH_FIELD;
         if i - zeros > cost {
             pieces.push(start..zeros);
             start = i;
@@ -235,16 +248,16 @@ fn split<'a>(a: &Active<'a>) -> Vec<Piece<'a>> {
 }
 
 /// A segment that overlaps others: only leading and trailing zeros that no
-/// earlier segment writes over go (an earlier write there must be
-/// overwritten with zero).
-fn trim_uncovered<'a>(a: &Active<'a>, group: &[&Active<'a>]) -> Vec<Piece<'a>> {
+/// earlier segment has written over go (an earlier nonzero byte there must
+/// be overwritten with zero); `written` is what earlier segments write.
+fn trim_unwritten<'a>(a: &Active<'a>, written: &[Range<u64>]) -> Vec<Piece<'a>> {
     let end = a.offset + a.data.len() as u64;
     // The span of this segment that earlier segments write, in its own
     // coordinates (gaps inside it are kept too).
     let mut covered: Option<Range<usize>> = None;
-    for earlier in group.iter().filter(|e| e.index < a.index) {
-        let lo = earlier.offset.max(a.offset);
-        let hi = (earlier.offset + earlier.data.len() as u64).min(end);
+    for earlier in written {
+        let lo = earlier.start.max(a.offset);
+        let hi = earlier.end.min(end);
         if lo < hi {
             let span = (lo - a.offset) as usize..(hi - a.offset) as usize;
             covered = Some(match covered {

@@ -26,6 +26,11 @@
   ;; 7 ends inside 5: its zeros at 998 and 999 go, the zero at 1000
   ;; overwrites 5's 8 and stays: "\00\0a" at 1000.
   (data (i32.const 998) "\00\00\00\0a")
+  ;; 8 is all zeros and goes entirely; 9 overlaps it, but once 8 writes
+  ;; nothing, 9's leading zeros fall on zero memory too: "\0b" at 2002 (and
+  ;; a second run finds nothing more to do).
+  (data (i32.const 2000) "\00\00\00\00\00\00\00\00")
+  (data (i32.const 2000) "\00\00\0b")
   (func (export "init") (param i32)
     (memory.init 4 (local.get 0) (i32.const 0) (i32.const 4))
     (data.drop 4)
