@@ -1,11 +1,15 @@
 //! `loom-bench`: the evidence for choosing an optimizer, reproducible by anyone.
 //!
 //! `size` runs LOOM and wasm-opt side by side over the corpus (or a folder of modules)
-//! and writes `report.md`, `report.json` and charts; `time` shows where LOOM's own time
-//! goes on one module, phase by phase. Errors are one line on stderr (exit status 2).
+//! and writes `report.md`, `report.json` and charts; `exec` runs benchmark programs before
+//! and after each optimizer in wasmtime and wasmi and compares speed and output; `time`
+//! shows where LOOM's own time goes on one module, phase by phase. Errors are one line on
+//! stderr (exit status 2).
 
 mod chart;
+mod exec;
 mod inputs;
+mod progress;
 mod report;
 mod runner;
 mod size;
@@ -25,7 +29,7 @@ use crate::tools::{Tool, Which};
 #[derive(Parser)]
 #[command(
     name = "loom-bench",
-    about = "LOOM vs wasm-opt: output size and optimizer cost"
+    about = "LOOM vs wasm-opt: output size, optimizer cost and execution speed"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +40,8 @@ struct Cli {
 enum Command {
     /// Optimize modules with LOOM and wasm-opt at the same levels; write a report.
     Size(SizeArgs),
+    /// Run benchmark programs (sightglass layout) before and after each optimizer.
+    Exec(ExecArgs),
     /// LOOM's own time per phase and pass on one module (library pipeline, in process).
     Time(TimeArgs),
 }
@@ -84,6 +90,45 @@ struct SizeArgs {
 }
 
 #[derive(Args)]
+struct ExecArgs {
+    /// Benchmark folders in sightglass layout, or .wasm files (default: benches/programs).
+    dirs: Vec<PathBuf>,
+    /// Level both optimizers run at.
+    #[arg(long, default_value = "O3")]
+    level: String,
+    /// Engines to run in.
+    #[arg(long, value_delimiter = ',', default_value = "wasmtime,wasmi")]
+    engines: Vec<String>,
+    /// Timed runs per variant and engine (the medians are over these).
+    #[arg(long, default_value_t = 10)]
+    iterations: usize,
+    /// Untimed runs per variant and engine before the timed ones (outputs still checked).
+    #[arg(long, default_value_t = 1)]
+    warmup: usize,
+    /// Only benchmarks whose name contains one of these (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "TEXT,TEXT")]
+    filter: Vec<String>,
+    /// The wasm-opt executable (default: as for `size`).
+    #[arg(long, value_name = "PATH")]
+    wasm_opt: Option<PathBuf>,
+    /// Folder holding node_modules/binaryen.
+    #[arg(long, value_name = "DIR")]
+    binaryen: Option<PathBuf>,
+    /// Compare only the original and LOOM.
+    #[arg(long, conflicts_with_all = ["wasm_opt", "binaryen"])]
+    no_wasm_opt: bool,
+    /// Benchmarks optimized in parallel (the runs themselves are always sequential).
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Seconds before a wasm-opt run is killed and counted as a failure.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// Where report.md and report.json go.
+    #[arg(long, value_name = "DIR", default_value = "benches/report/exec")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
 struct TimeArgs {
     /// The module (.wasm or .wat).
     module: PathBuf,
@@ -111,6 +156,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Size(args) => size(args),
+        Command::Exec(args) => exec(args),
         Command::Time(args) => {
             let level = loom_core::OptLevel::parse(args.level.trim_start_matches('O'))
                 .ok_or_else(|| anyhow::anyhow!("unknown level {}", args.level))?;
@@ -205,6 +251,105 @@ fn size(args: SizeArgs) -> Result<ExitCode> {
         results.skipped.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn exec(args: ExecArgs) -> Result<ExitCode> {
+    let level = format!("O{}", args.level.trim_start_matches('-').trim_start_matches('O'));
+    if loom_core::OptLevel::parse(&level[1..]).is_none() || level.len() == 1 {
+        bail!("unknown level {} (use O0-O4, Os, Oz)", args.level);
+    }
+    let engines = args
+        .engines
+        .iter()
+        .map(|name| {
+            exec::engine::Kind::parse(name)
+                .ok_or_else(|| anyhow::anyhow!("unknown engine {name} (use wasmtime, wasmi)"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if args.iterations == 0 {
+        bail!("--iterations must be at least 1");
+    }
+    let dirs = if args.dirs.is_empty() {
+        vec![PathBuf::from("benches/programs")]
+    } else {
+        args.dirs.clone()
+    };
+    let mut benchmarks = exec::suite::find(&dirs)?;
+    if !args.filter.is_empty() {
+        benchmarks.retain(|b| args.filter.iter().any(|f| b.name.contains(f.as_str())));
+        if benchmarks.is_empty() {
+            bail!("no benchmark name contains any of {}", args.filter.join(", "));
+        }
+    }
+    // Without wasm-opt the comparison with the original still stands: say so and go on.
+    let (wasm_opt, wasm_opt_note) = if args.no_wasm_opt {
+        (None, Some("--no-wasm-opt".to_string()))
+    } else {
+        match tools::find_wasm_opt(args.wasm_opt.as_deref(), args.binaryen.as_deref()) {
+            Ok(argv) => (Some(Tool::new(Which::WasmOpt, argv)), None),
+            Err(e) if args.wasm_opt.is_none() && args.binaryen.is_none() => {
+                eprintln!("loom-bench: note: {e:#}; comparing the original and LOOM only");
+                (None, Some(format!("{e:#}")))
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let loom_version = format!(
+        "loom-core {} (library, in process, the `loom` CLI's pipeline)",
+        env!("CARGO_PKG_VERSION")
+    );
+    eprintln!(
+        "loom-bench: {} benchmarks at -{level}; LOOM: {loom_version}; wasm-opt: {}",
+        benchmarks.len(),
+        wasm_opt.as_ref().map_or_else(
+            || "not compared".to_string(),
+            |t| format!("{} ({})", t.version, t.argv.join(" "))
+        )
+    );
+    let config = exec::Config {
+        level: level.clone(),
+        engines: engines.clone(),
+        iterations: args.iterations,
+        warmup: args.warmup,
+        jobs: args.jobs.max(1),
+        timeout: Duration::from_secs(args.timeout),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let results = exec::run(&benchmarks, wasm_opt.as_ref(), &config)?;
+    let meta = exec::Meta {
+        date: utc_now(),
+        machine: machine(),
+        loom_version,
+        wasm_opt_version: wasm_opt.as_ref().map(|t| t.version.clone()),
+        wasm_opt_command: wasm_opt.as_ref().map(|t| t.argv.join(" ")),
+        wasm_opt_note,
+        engines: engines.iter().map(|k| k.description().to_string()).collect(),
+        level,
+        iterations: config.iterations,
+        warmup: config.warmup,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let summaries = exec::write(&args.out, &meta, &engines, &results)?;
+    for s in &summaries {
+        println!(
+            "{}: LOOM/original {:.3} ({} benchmarks), LOOM/wasm-opt {:.3} ({} benchmarks) (geometric means of median CPU time)",
+            s.engine.name(),
+            s.loom_vs_original,
+            s.loom_vs_original_count,
+            s.loom_vs_wasm_opt,
+            s.loom_vs_wasm_opt_count
+        );
+    }
+    let failures: usize = results.iter().map(|b| b.failures().count()).sum();
+    println!(
+        "report: {} ({failures} failures)",
+        args.out.join("report.md").display()
+    );
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for now (days-to-civil conversion, proleptic Gregorian).

@@ -16,6 +16,7 @@ use serde::Serialize;
 use wasmparser::Validator;
 
 use crate::inputs::{self, Input, Needs, Skip};
+use crate::progress;
 use crate::runner;
 use crate::tools::{Tool, Which};
 
@@ -101,17 +102,9 @@ pub fn run(
 ) -> Result<Results> {
     let scratch = tempfile::tempdir()?;
     let startup = startup(scratch.path(), loom, wasm_opt, config)?;
-    let bar = config.progress.then(|| {
-        let bar = indicatif::ProgressBar::new((modules.len() * config.levels.len()) as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    });
+    let bar = config
+        .progress
+        .then(|| progress::bar(modules.len() * config.levels.len(), true));
     let next = AtomicUsize::new(0);
     let rows = Mutex::new(Vec::new());
     let skips = Mutex::new(skipped);
