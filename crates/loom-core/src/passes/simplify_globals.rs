@@ -151,6 +151,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                 *op = new;
                 changed = true;
             }
+            // Constants in place of reads are new work for function passes.
             func.dirty |= changed;
             changed
         })
