@@ -39,6 +39,7 @@ type Piece<'a> = (u64, &'a [u8]);
 const MAX_LENGTH_FIELD: usize = 5;
 
 /// An active segment with a constant offset.
+#[derive(Clone, Copy)]
 struct Active<'a> {
     /// Index in the data section.
     index: usize,
@@ -48,7 +49,7 @@ struct Active<'a> {
     data: &'a [u8],
 }
 
-pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
+pub fn run<'a>(module: &mut Module<'a>) -> Result<Changed, Error> {
     let parse_error = |e: wasmparser::BinaryReaderError| Error::Encode(e.to_string());
     let Some(data_section) = module.sections.iter().position(|s| s.id == 11) else {
         return Ok(false);
@@ -100,25 +101,47 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     memories.sort_unstable();
     memories.dedup();
     for memory in memories.into_iter().filter(|&m| zero_filled(m)) {
-        let mut members: Vec<&Active<'_>> = active
-            .iter()
-            .filter(|a| a.memory == memory && !a.data.is_empty())
-            .collect();
-        members.sort_by_key(|a| a.offset);
+        let by_offset = |mut segments: Vec<Active<'a>>| {
+            segments.retain(|a| !a.data.is_empty());
+            segments.sort_by_key(|a| a.offset);
+            segments
+        };
+        let members = by_offset(
+            active
+                .iter()
+                .filter(|a| a.memory == memory)
+                .copied()
+                .collect(),
+        );
+        // Overlapping segments are trimmed first: that may leave some of
+        // them overlapping nothing, and those can then be split.
+        let mut trimmed = Vec::new();
         for group in overlapping_groups(&members) {
+            if group.len() == 1 || group.len() > MAX_OVERLAPPING {
+                trimmed.extend_from_slice(group);
+                continue;
+            }
+            let mut in_order = group.to_vec();
+            in_order.sort_by_key(|a| a.index);
+            // What the members so far write once trimmed: memory outside
+            // these spans is still zero.
+            let mut written: Vec<Range<u64>> = Vec::new();
+            for member in in_order {
+                let pieces = trim_unwritten(&member, &written);
+                for &(offset, data) in &pieces {
+                    written.push(offset..offset + data.len() as u64);
+                    trimmed.push(Active {
+                        offset,
+                        data,
+                        ..member
+                    });
+                }
+                packed[member.index] = Some(pieces);
+            }
+        }
+        for group in overlapping_groups(&by_offset(trimmed)) {
             if let [alone] = group {
                 packed[alone.index] = Some(split(alone));
-            } else if group.len() <= MAX_OVERLAPPING {
-                let mut in_order = group.to_vec();
-                in_order.sort_by_key(|a| a.index);
-                // What the members so far write once trimmed: memory
-                // outside these spans is still zero.
-                let mut written: Vec<Range<u64>> = Vec::new();
-                for member in in_order {
-                    let pieces = trim_unwritten(member, &written);
-                    written.extend(pieces.iter().map(|&(o, d)| o..o + d.len() as u64));
-                    packed[member.index] = Some(pieces);
-                }
             }
         }
     }
@@ -190,7 +213,7 @@ fn constant_offset(expr: &wasmparser::ConstExpr<'_>) -> Option<u64> {
 
 /// Splits segments sorted by offset into maximal runs whose ranges overlap
 /// (transitively); a segment that overlaps nothing is a group of one.
-fn overlapping_groups<'s, 'a>(sorted: &'s [&'s Active<'a>]) -> Vec<&'s [&'s Active<'a>]> {
+fn overlapping_groups<'s, 'a>(sorted: &'s [Active<'a>]) -> Vec<&'s [Active<'a>]> {
     let mut groups = Vec::new();
     let mut start = 0;
     let mut end = 0u64;
