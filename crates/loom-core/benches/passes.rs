@@ -71,7 +71,11 @@ fn inputs() -> Vec<Input> {
     let requested = std::env::var(MODULES_ENV)
         .ok()
         .filter(|s| !s.trim().is_empty());
-    inputs.extend(corpus_inputs("passes", requested.as_deref(), CORPUS_MODULES));
+    inputs.extend(corpus_inputs(
+        "passes",
+        requested.as_deref(),
+        CORPUS_MODULES,
+    ));
     inputs
 }
 
