@@ -254,7 +254,10 @@ fn size(args: SizeArgs) -> Result<ExitCode> {
 }
 
 fn exec(args: ExecArgs) -> Result<ExitCode> {
-    let level = format!("O{}", args.level.trim_start_matches('-').trim_start_matches('O'));
+    let level = format!(
+        "O{}",
+        args.level.trim_start_matches('-').trim_start_matches('O')
+    );
     if loom_core::OptLevel::parse(&level[1..]).is_none() || level.len() == 1 {
         bail!("unknown level {} (use O0-O4, Os, Oz)", args.level);
     }
@@ -278,7 +281,10 @@ fn exec(args: ExecArgs) -> Result<ExitCode> {
     if !args.filter.is_empty() {
         benchmarks.retain(|b| args.filter.iter().any(|f| b.name.contains(f.as_str())));
         if benchmarks.is_empty() {
-            bail!("no benchmark name contains any of {}", args.filter.join(", "));
+            bail!(
+                "no benchmark name contains any of {}",
+                args.filter.join(", ")
+            );
         }
     }
     // Without wasm-opt the comparison with the original still stands: say so and go on.
@@ -323,7 +329,10 @@ fn exec(args: ExecArgs) -> Result<ExitCode> {
         wasm_opt_version: wasm_opt.as_ref().map(|t| t.version.clone()),
         wasm_opt_command: wasm_opt.as_ref().map(|t| t.argv.join(" ")),
         wasm_opt_note,
-        engines: engines.iter().map(|k| k.description().to_string()).collect(),
+        engines: engines
+            .iter()
+            .map(|k| k.description().to_string())
+            .collect(),
         level,
         iterations: config.iterations,
         warmup: config.warmup,

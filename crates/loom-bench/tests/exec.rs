@@ -76,7 +76,9 @@ fn exec_reports_numbers_and_output_mismatches() {
         assert!(good["loom_vs_original"].as_f64().unwrap() > 0.0);
         let wrong = of(&wrong);
         for t in wrong["timings"].as_array().unwrap() {
-            let error = t["error"].as_str().unwrap_or_else(|| panic!("{engine}: {t}"));
+            let error = t["error"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{engine}: {t}"));
             assert!(error.contains("stdout differs"), "{error}");
             assert!(t["samples_s"].as_array().unwrap().is_empty());
         }
@@ -98,5 +100,8 @@ fn exec_rejects_a_folder_without_benchmarks() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no benchmark (.wasm file) under"), "{stderr}");
+    assert!(
+        stderr.contains("no benchmark (.wasm file) under"),
+        "{stderr}"
+    );
 }

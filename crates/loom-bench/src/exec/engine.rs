@@ -153,12 +153,16 @@ impl Engine {
                 wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut WasmtimeHost| {
                     &mut h.wasi
                 })?;
-                linker.func_wrap("bench", "start", |mut c: wasmtime::Caller<'_, WasmtimeHost>| {
-                    c.data_mut().timer.start()
-                })?;
-                linker.func_wrap("bench", "end", |mut c: wasmtime::Caller<'_, WasmtimeHost>| {
-                    c.data_mut().timer.end()
-                })?;
+                linker.func_wrap(
+                    "bench",
+                    "start",
+                    |mut c: wasmtime::Caller<'_, WasmtimeHost>| c.data_mut().timer.start(),
+                )?;
+                linker.func_wrap(
+                    "bench",
+                    "end",
+                    |mut c: wasmtime::Caller<'_, WasmtimeHost>| c.data_mut().timer.end(),
+                )?;
                 Engine::Wasmtime { engine, linker }
             }
             Kind::Wasmi => {

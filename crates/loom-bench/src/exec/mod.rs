@@ -250,7 +250,10 @@ fn build(
     let start = Instant::now();
     let loom = optimize_loom(&original, level);
     let loom = made(Variant::Loom, loom, start.elapsed());
-    let mut builds = vec![made(Variant::Original, Ok(original.clone()), Duration::ZERO), loom];
+    let mut builds = vec![
+        made(Variant::Original, Ok(original.clone()), Duration::ZERO),
+        loom,
+    ];
     if let Some(tool) = wasm_opt {
         let start = Instant::now();
         let result = optimize_wasm_opt(tool, &original, &bench.wasm, out, config);
@@ -285,7 +288,11 @@ fn optimize_wasm_opt(
         return Err(format!("timed out after {:?}", config.timeout));
     }
     if !m.status.success() {
-        return Err(format!("{}: {}", m.status, m.stderr.lines().last().unwrap_or("")));
+        return Err(format!(
+            "{}: {}",
+            m.status,
+            m.stderr.lines().last().unwrap_or("")
+        ));
     }
     let bytes = std::fs::read(out).map_err(|e| format!("no output: {e}"))?;
     let _ = std::fs::remove_file(out);
@@ -303,7 +310,8 @@ impl Expected {
         let read = |p: &Option<std::path::PathBuf>| -> Result<Option<Vec<u8>>> {
             p.as_ref()
                 .map(|p| {
-                    std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
+                    std::fs::read(p)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
                 })
                 .transpose()
         };
@@ -361,7 +369,9 @@ fn measure(
         .map(|b| {
             let compiled = match &b.error {
                 Some(e) => Err(format!("not built: {e}")),
-                None => engine.compile(&b.wasm).map_err(|e| format!("does not compile: {e:#}")),
+                None => engine
+                    .compile(&b.wasm)
+                    .map_err(|e| format!("does not compile: {e:#}")),
             };
             match compiled {
                 Ok(c) => State {
@@ -391,7 +401,10 @@ fn measure(
                     continue;
                 }
             };
-            state.error = outcome.error.clone().or_else(|| expected.mismatch(&outcome));
+            state.error = outcome
+                .error
+                .clone()
+                .or_else(|| expected.mismatch(&outcome));
             if state.error.is_none() && round >= config.warmup {
                 state.samples.push(outcome.cpu.as_secs_f64());
             }
@@ -416,7 +429,11 @@ fn timing(variant: Variant, error: Option<String>, samples: Vec<f64>) -> Timing 
         median_s: if ok { median } else { 0.0 },
         min_s: if ok { sorted[0] } else { 0.0 },
         max_s: if ok { sorted[sorted.len() - 1] } else { 0.0 },
-        iqr_rel: if ok && median > 0.0 { iqr / median } else { 0.0 },
+        iqr_rel: if ok && median > 0.0 {
+            iqr / median
+        } else {
+            0.0
+        },
         samples_s: samples,
     }
 }

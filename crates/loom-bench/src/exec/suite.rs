@@ -137,10 +137,19 @@ mod tests {
         let names: Vec<&str> = found.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["bz2", "fib/O0", "fib/O2"]);
         let file = |p: &Option<PathBuf>| p.as_ref().map(|p| p.file_name().unwrap().to_owned());
-        assert_eq!(file(&found[0].stdout_expected).unwrap(), "benchmark.stdout.expected");
+        assert_eq!(
+            file(&found[0].stdout_expected).unwrap(),
+            "benchmark.stdout.expected"
+        );
         assert!(found[0].stderr_expected.is_none());
-        assert_eq!(file(&found[1].stdout_expected).unwrap(), "O0.stdout.expected");
-        assert_eq!(file(&found[2].stdout_expected).unwrap(), "default.stdout.expected");
+        assert_eq!(
+            file(&found[1].stdout_expected).unwrap(),
+            "O0.stdout.expected"
+        );
+        assert_eq!(
+            file(&found[2].stdout_expected).unwrap(),
+            "default.stdout.expected"
+        );
         let one = find(&[root.path().join("bz2/benchmark.wasm")]).unwrap();
         assert_eq!(one[0].name, "bz2");
         assert!(find(&[root.path().join("bz2/benchmark.stdout.expected")]).is_err());
