@@ -82,8 +82,8 @@ impl OptLevel {
     ///    shorter indices for the most used functions and globals.
     ///
     /// `-O3`/`-O4` add merge-locals before register allocation and inline
-    /// for speed; `-Os` adds local-cse, code-folding and
-    /// merge-similar-functions; `-Oz` adds all of them.
+    /// for speed; `-Os` adds local-cse and code-folding; `-Oz` adds
+    /// merge-locals to `-Os`.
     pub fn pipeline(self) -> Vec<&'static str> {
         let (speed, size) = match self {
             OptLevel::O0 => return Vec::new(),
@@ -93,7 +93,6 @@ impl OptLevel {
             OptLevel::Os => (false, true),
             OptLevel::Oz => (true, true),
         };
-        let only = |on: bool, pass: &'static str| on.then_some(pass);
         let inlining = if speed && !size {
             "inlining-speed"
         } else {
@@ -110,18 +109,13 @@ impl OptLevel {
         .chain(functions.iter().copied())
         .chain(["dae", inlining, "directize", "simplify-globals"])
         .chain(functions.iter().copied())
-        .chain(
-            [
-                Some("duplicate-function-elimination"),
-                Some("duplicate-import-elimination"),
-                only(size, "merge-similar-functions"),
-                Some("remove-unused-module-elements"),
-                Some("reorder-globals"),
-                Some("reorder-functions"),
-            ]
-            .into_iter()
-            .flatten(),
-        )
+        .chain([
+            "duplicate-function-elimination",
+            "duplicate-import-elimination",
+            "remove-unused-module-elements",
+            "reorder-globals",
+            "reorder-functions",
+        ])
         .collect()
     }
 }
