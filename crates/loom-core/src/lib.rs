@@ -12,6 +12,7 @@ pub mod function_uses;
 pub mod global_uses;
 pub mod input;
 pub mod ir;
+pub mod leb;
 pub mod lift;
 pub mod lower;
 pub mod module;

@@ -321,41 +321,10 @@ fn immediate_bytes(op: &Operator<'_>) -> u64 {
 
 /// Bytes of `n` as an unsigned LEB128.
 fn leb_len(n: u64) -> u64 {
-    u64::from((64 - n.leading_zeros()).max(1).div_ceil(7))
+    crate::leb::unsigned_size(n) as u64
 }
 
-/// Bytes of `n` as a signed LEB128: its significant bits plus a sign bit,
-/// 7 per byte.
+/// Bytes of `n` as a signed LEB128.
 fn sleb_len(n: i64) -> u64 {
-    let magnitude_bits = 64
-        - if n < 0 {
-            (!n).leading_zeros()
-        } else {
-            n.leading_zeros()
-        };
-    u64::from((magnitude_bits + 1).div_ceil(7))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{leb_len, sleb_len};
-
-    #[test]
-    fn signed_leb_lengths() {
-        assert_eq!(sleb_len(0), 1);
-        assert_eq!(sleb_len(63), 1);
-        assert_eq!(sleb_len(64), 2);
-        assert_eq!(sleb_len(-64), 1);
-        assert_eq!(sleb_len(-65), 2);
-        assert_eq!(sleb_len(i64::MIN), 10, "no overflow at the extremes");
-        assert_eq!(sleb_len(i64::MAX), 10);
-    }
-
-    #[test]
-    fn leb_lengths() {
-        assert_eq!(leb_len(0), 1);
-        assert_eq!(leb_len(127), 1);
-        assert_eq!(leb_len(128), 2);
-        assert_eq!(leb_len(u64::MAX), 10);
-    }
+    crate::leb::signed_size(n) as u64
 }

@@ -20,6 +20,7 @@
 //! Adjacent segments are not merged: that would renumber segments.
 
 use crate::error::Error;
+use crate::leb;
 use crate::module::Module;
 use crate::pass::Changed;
 use crate::remap::{read_all, ImportCounts, REMOVED};
@@ -326,29 +327,14 @@ fn header_size(memory: u32, memory64: bool, offset: u64) -> usize {
     let flags = if memory == 0 {
         1
     } else {
-        1 + leb_size(u64::from(memory))
+        1 + leb::unsigned_size(u64::from(memory))
     };
     let constant = if memory64 {
-        sleb_size(offset as i64)
+        leb::signed_size(offset as i64)
     } else {
-        sleb_size(i64::from(offset as u32 as i32))
+        leb::signed_size(i64::from(offset as u32 as i32))
     };
     flags + 1 + constant + 1
-}
-
-fn leb_size(value: u64) -> usize {
-    (64 - value.leading_zeros() as usize).max(1).div_ceil(7)
-}
-
-fn sleb_size(value: i64) -> usize {
-    // Bits needed with a sign bit.
-    let bits = 65
-        - if value < 0 {
-            value.leading_ones()
-        } else {
-            value.leading_zeros()
-        } as usize;
-    bits.div_ceil(7)
 }
 
 /// A section's contents: its encoding without the leading size field.
@@ -365,19 +351,6 @@ fn contents(section: &impl Encode) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn leb_sizes() {
-        assert_eq!(leb_size(0), 1);
-        assert_eq!(leb_size(127), 1);
-        assert_eq!(leb_size(128), 2);
-        assert_eq!(sleb_size(0), 1);
-        assert_eq!(sleb_size(63), 1);
-        assert_eq!(sleb_size(64), 2);
-        assert_eq!(sleb_size(-64), 1);
-        assert_eq!(sleb_size(-65), 2);
-        assert_eq!(sleb_size(i64::from(i32::MIN)), 5);
-    }
 
     #[test]
     fn header_matches_encoder() {

@@ -17,6 +17,7 @@
 use crate::effects;
 use crate::eval::{self, Value};
 use crate::ir::{Args, ExprId, FastMap, Function, Kind, Results};
+use crate::leb;
 use crate::pass::Changed;
 use crate::passes::remove_unused_brs;
 use smallvec::smallvec;
@@ -122,23 +123,11 @@ fn op_size(op: &Operator<'_>) -> usize {
 /// Bytes of the `*.const` instruction for `value`.
 pub(crate) fn encoded_size(value: Value) -> usize {
     match value {
-        Value::I32(v) => 1 + sleb_size(v.into()),
-        Value::I64(v) => 1 + sleb_size(v),
+        Value::I32(v) => 1 + leb::signed_size(v.into()),
+        Value::I64(v) => 1 + leb::signed_size(v),
         Value::F32(_) => 5,
         Value::F64(_) => 9,
     }
-}
-
-/// Bytes of `v` as unsigned LEB128.
-pub(crate) fn leb_size(v: u64) -> usize {
-    (64 - v.leading_zeros() as usize).max(1).div_ceil(7)
-}
-
-/// Bytes of `v` as signed LEB128.
-fn sleb_size(v: i64) -> usize {
-    // Bits needed including the sign bit.
-    let magnitude = if v < 0 { !v } else { v };
-    (65 - magnitude.leading_zeros() as usize).div_ceil(7)
 }
 
 /// Whether `expr` chooses by its last operand (`if`, `br_if`, `br_table`,
@@ -231,15 +220,6 @@ mod tests {
 
     #[test]
     fn encoded_sizes() {
-        assert_eq!(leb_size(0), 1);
-        assert_eq!(leb_size(127), 1);
-        assert_eq!(leb_size(128), 2);
-        assert_eq!(sleb_size(0), 1);
-        assert_eq!(sleb_size(63), 1);
-        assert_eq!(sleb_size(64), 2);
-        assert_eq!(sleb_size(-64), 1);
-        assert_eq!(sleb_size(-65), 2);
-        assert_eq!(sleb_size(i64::MIN), 10);
         assert_eq!(encoded_size(Value::I32(i32::MIN)), 6);
         // 6 << 32: one byte more than `i32.const 6 i64.extend_i32_u i64.const 32 i64.shl`.
         assert_eq!(encoded_size(Value::I64(25769803776)), 7);

@@ -124,7 +124,7 @@ fn worth_replacing(func: &Function<'_>, constants: &[(ExprId, Value)]) -> Vec<(E
         let Kind::Op(Operator::LocalGet { local_index }) = func.expr(get).kind else {
             return false;
         };
-        if precompute::encoded_size(value) <= 1 + precompute::leb_size(local_index.into()) {
+        if precompute::encoded_size(value) <= 1 + crate::leb::unsigned_size(local_index.into()) {
             return true;
         }
         let Some(&user) = parent.get(&get) else {

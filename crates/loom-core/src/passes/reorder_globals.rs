@@ -155,19 +155,5 @@ fn topological(
 
 /// Bytes of an unsigned LEB128 encoding of `index`.
 fn leb_size(index: u32) -> u64 {
-    (32 - index.leading_zeros()).max(1).div_ceil(7) as u64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::leb_size;
-
-    #[test]
-    fn leb_sizes() {
-        assert_eq!(leb_size(0), 1);
-        assert_eq!(leb_size(127), 1);
-        assert_eq!(leb_size(128), 2);
-        assert_eq!(leb_size(16383), 2);
-        assert_eq!(leb_size(16384), 3);
-    }
+    crate::leb::unsigned_size(index.into()) as u64
 }
