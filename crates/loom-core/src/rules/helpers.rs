@@ -6,189 +6,18 @@
 
 use super::ops::{BinOp, UnOp};
 
-/// A typed wasm constant. Floats are kept as their bits so NaN payloads
-/// and the sign of zero are exact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Const {
-    I32(i32),
-    I64(i64),
-    F32(u32),
-    F64(u64),
-}
-
-/// The canonical NaNs (quiet, payload zero, positive): the result of a
-/// folded float operation that produces a NaN. The wasm spec allows any
-/// NaN in the arithmetic (or canonical) set there, and the canonical NaN
-/// belongs to both sets.
-const F32_CANONICAL_NAN: u32 = 0x7fc0_0000;
-const F64_CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
-
-fn f32_result(v: f32) -> Const {
-    Const::F32(if v.is_nan() {
-        F32_CANONICAL_NAN
-    } else {
-        v.to_bits()
-    })
-}
-
-fn f64_result(v: f64) -> Const {
-    Const::F64(if v.is_nan() {
-        F64_CANONICAL_NAN
-    } else {
-        v.to_bits()
-    })
-}
-
-fn bool_result(b: bool) -> Const {
-    Const::I32(b as i32)
-}
-
-/// wasm `fmin`/`fmax`: NaN if either is NaN, and -0 < +0.
-fn f32_min_max(a: f32, b: f32, max: bool) -> Const {
-    if a.is_nan() || b.is_nan() {
-        return Const::F32(F32_CANONICAL_NAN);
-    }
-    if a == b {
-        // Equal values differ at most in the sign of zero.
-        let bits = if max {
-            a.to_bits() & b.to_bits()
-        } else {
-            a.to_bits() | b.to_bits()
-        };
-        return Const::F32(bits);
-    }
-    f32_result(if (a < b) != max { a } else { b })
-}
-
-fn f64_min_max(a: f64, b: f64, max: bool) -> Const {
-    if a.is_nan() || b.is_nan() {
-        return Const::F64(F64_CANONICAL_NAN);
-    }
-    if a == b {
-        let bits = if max {
-            a.to_bits() & b.to_bits()
-        } else {
-            a.to_bits() | b.to_bits()
-        };
-        return Const::F64(bits);
-    }
-    f64_result(if (a < b) != max { a } else { b })
-}
+/// A typed wasm constant: the evaluator's value, floats kept as their
+/// bits so NaN payloads and the sign of zero are exact.
+pub type Const = crate::eval::Value;
 
 /// The result of `op` on constant operands per the wasm spec, or `None`
 /// when the operation traps on them (division or remainder by zero,
 /// `INT_MIN / -1` for `div_s`) or the operands do not have `op`'s types.
-/// Float NaN results are the canonical NaN; `-0.0` is kept exactly.
+/// Float NaN results are the canonical NaN; `-0.0` is kept exactly. The
+/// one evaluator `crate::eval` computes it, so the rule proofs' check of
+/// this helper against its Z3 model checks the evaluator too.
 pub fn fold_binary(op: BinOp, a: Const, b: Const) -> Option<Const> {
-    use BinOp::*;
-    Some(match (a, b) {
-        (Const::I32(x), Const::I32(y)) => match op {
-            i32_add => Const::I32(x.wrapping_add(y)),
-            i32_sub => Const::I32(x.wrapping_sub(y)),
-            i32_mul => Const::I32(x.wrapping_mul(y)),
-            i32_div_s => Const::I32(x.checked_div(y)?),
-            i32_div_u => Const::I32((x as u32).checked_div(y as u32)? as i32),
-            // `INT_MIN % -1` is 0 in wasm (no trap), unlike `checked_rem`.
-            i32_rem_s if y == 0 => return None,
-            i32_rem_s => Const::I32(x.wrapping_rem(y)),
-            i32_rem_u => Const::I32((x as u32).checked_rem(y as u32)? as i32),
-            i32_and => Const::I32(x & y),
-            i32_or => Const::I32(x | y),
-            i32_xor => Const::I32(x ^ y),
-            i32_shl => Const::I32(x.wrapping_shl(y as u32)),
-            i32_shr_s => Const::I32(x.wrapping_shr(y as u32)),
-            i32_shr_u => Const::I32((x as u32).wrapping_shr(y as u32) as i32),
-            i32_rotl => Const::I32(x.rotate_left(y as u32 & 31)),
-            i32_rotr => Const::I32(x.rotate_right(y as u32 & 31)),
-            i32_eq => bool_result(x == y),
-            i32_ne => bool_result(x != y),
-            i32_lt_s => bool_result(x < y),
-            i32_lt_u => bool_result((x as u32) < (y as u32)),
-            i32_gt_s => bool_result(x > y),
-            i32_gt_u => bool_result((x as u32) > (y as u32)),
-            i32_le_s => bool_result(x <= y),
-            i32_le_u => bool_result((x as u32) <= (y as u32)),
-            i32_ge_s => bool_result(x >= y),
-            i32_ge_u => bool_result((x as u32) >= (y as u32)),
-            _ => return None,
-        },
-        (Const::I64(x), Const::I64(y)) => match op {
-            i64_add => Const::I64(x.wrapping_add(y)),
-            i64_sub => Const::I64(x.wrapping_sub(y)),
-            i64_mul => Const::I64(x.wrapping_mul(y)),
-            i64_div_s => Const::I64(x.checked_div(y)?),
-            i64_div_u => Const::I64((x as u64).checked_div(y as u64)? as i64),
-            i64_rem_s if y == 0 => return None,
-            i64_rem_s => Const::I64(x.wrapping_rem(y)),
-            i64_rem_u => Const::I64((x as u64).checked_rem(y as u64)? as i64),
-            i64_and => Const::I64(x & y),
-            i64_or => Const::I64(x | y),
-            i64_xor => Const::I64(x ^ y),
-            i64_shl => Const::I64(x.wrapping_shl(y as u32)),
-            i64_shr_s => Const::I64(x.wrapping_shr(y as u32)),
-            i64_shr_u => Const::I64((x as u64).wrapping_shr(y as u32) as i64),
-            i64_rotl => Const::I64(x.rotate_left((y & 63) as u32)),
-            i64_rotr => Const::I64(x.rotate_right((y & 63) as u32)),
-            i64_eq => bool_result(x == y),
-            i64_ne => bool_result(x != y),
-            i64_lt_s => bool_result(x < y),
-            i64_lt_u => bool_result((x as u64) < (y as u64)),
-            i64_gt_s => bool_result(x > y),
-            i64_gt_u => bool_result((x as u64) > (y as u64)),
-            i64_le_s => bool_result(x <= y),
-            i64_le_u => bool_result((x as u64) <= (y as u64)),
-            i64_ge_s => bool_result(x >= y),
-            i64_ge_u => bool_result((x as u64) >= (y as u64)),
-            _ => return None,
-        },
-        (Const::F32(xb), Const::F32(yb)) => {
-            let (x, y) = (f32::from_bits(xb), f32::from_bits(yb));
-            match op {
-                f32_add => f32_result(x + y),
-                f32_sub => f32_result(x - y),
-                f32_mul => f32_result(x * y),
-                f32_div => f32_result(x / y),
-                f32_min => f32_min_max(x, y, false),
-                f32_max => f32_min_max(x, y, true),
-                f32_copysign => Const::F32((xb & 0x7fff_ffff) | (yb & 0x8000_0000)),
-                f32_eq => bool_result(x == y),
-                f32_ne => bool_result(x != y),
-                f32_lt => bool_result(x < y),
-                f32_gt => bool_result(x > y),
-                f32_le => bool_result(x <= y),
-                f32_ge => bool_result(x >= y),
-                _ => return None,
-            }
-        }
-        (Const::F64(xb), Const::F64(yb)) => {
-            let (x, y) = (f64::from_bits(xb), f64::from_bits(yb));
-            match op {
-                f64_add => f64_result(x + y),
-                f64_sub => f64_result(x - y),
-                f64_mul => f64_result(x * y),
-                f64_div => f64_result(x / y),
-                f64_min => f64_min_max(x, y, false),
-                f64_max => f64_min_max(x, y, true),
-                f64_copysign => Const::F64((xb & !(1 << 63)) | (yb & (1 << 63))),
-                f64_eq => bool_result(x == y),
-                f64_ne => bool_result(x != y),
-                f64_lt => bool_result(x < y),
-                f64_gt => bool_result(x > y),
-                f64_le => bool_result(x <= y),
-                f64_ge => bool_result(x >= y),
-                _ => return None,
-            }
-        }
-        _ => return None,
-    })
-}
-
-/// Float-to-integer truncation that traps: the value truncated toward zero
-/// if it lies in `[min, max]` (given as exact float bounds of the target
-/// range, exclusive), otherwise `None` (NaN or overflow trap).
-fn trunc_checked(v: f64, lower_exclusive: f64, upper_exclusive: f64) -> Option<f64> {
-    let t = v.trunc();
-    (t > lower_exclusive && t < upper_exclusive).then_some(t)
+    crate::eval::eval(&op.operator(), &[a, b])?.ok()
 }
 
 /// The result of `op` on a constant operand per the wasm spec, or `None`
@@ -197,135 +26,7 @@ fn trunc_checked(v: f64, lower_exclusive: f64, upper_exclusive: f64) -> Option<f
 /// are the canonical NaN; `neg`, `abs`, `copysign` and reinterpretations
 /// work on the bits and keep NaN payloads exactly; `-0.0` is kept exactly.
 pub fn fold_unary(op: UnOp, a: Const) -> Option<Const> {
-    use UnOp::*;
-    Some(match a {
-        Const::I32(x) => match op {
-            i32_eqz => bool_result(x == 0),
-            i32_clz => Const::I32(x.leading_zeros() as i32),
-            i32_ctz => Const::I32(x.trailing_zeros() as i32),
-            i32_popcnt => Const::I32(x.count_ones() as i32),
-            i64_extend_i32_s => Const::I64(x as i64),
-            i64_extend_i32_u => Const::I64(x as u32 as i64),
-            f32_convert_i32_s => f32_result(x as f32),
-            f32_convert_i32_u => f32_result(x as u32 as f32),
-            f64_convert_i32_s => f64_result(x as f64),
-            f64_convert_i32_u => f64_result(x as u32 as f64),
-            f32_reinterpret_i32 => Const::F32(x as u32),
-            i32_extend8_s => Const::I32(x as i8 as i32),
-            i32_extend16_s => Const::I32(x as i16 as i32),
-            _ => return None,
-        },
-        Const::I64(x) => match op {
-            i64_eqz => bool_result(x == 0),
-            i64_clz => Const::I64(x.leading_zeros() as i64),
-            i64_ctz => Const::I64(x.trailing_zeros() as i64),
-            i64_popcnt => Const::I64(x.count_ones() as i64),
-            i32_wrap_i64 => Const::I32(x as i32),
-            // Rust's int-to-float `as` rounds to nearest, ties to even,
-            // exactly like wasm's `convert`.
-            f32_convert_i64_s => f32_result(x as f32),
-            f32_convert_i64_u => f32_result(x as u64 as f32),
-            f64_convert_i64_s => f64_result(x as f64),
-            f64_convert_i64_u => f64_result(x as u64 as f64),
-            f64_reinterpret_i64 => Const::F64(x as u64),
-            i64_extend8_s => Const::I64(x as i8 as i64),
-            i64_extend16_s => Const::I64(x as i16 as i64),
-            i64_extend32_s => Const::I64(x as i32 as i64),
-            _ => return None,
-        },
-        Const::F32(bits) => {
-            let x = f32::from_bits(bits);
-            match op {
-                f32_abs => Const::F32(bits & 0x7fff_ffff),
-                f32_neg => Const::F32(bits ^ 0x8000_0000),
-                f32_ceil => f32_result(x.ceil()),
-                f32_floor => f32_result(x.floor()),
-                f32_trunc => f32_result(x.trunc()),
-                f32_nearest => f32_result(x.round_ties_even()),
-                f32_sqrt => f32_result(x.sqrt()),
-                f64_promote_f32 => f64_result(x as f64),
-                i32_reinterpret_f32 => Const::I32(bits as i32),
-                _ => return fold_float_to_int(op, x as f64),
-            }
-        }
-        Const::F64(bits) => {
-            let x = f64::from_bits(bits);
-            match op {
-                f64_abs => Const::F64(bits & !(1 << 63)),
-                f64_neg => Const::F64(bits ^ (1 << 63)),
-                f64_ceil => f64_result(x.ceil()),
-                f64_floor => f64_result(x.floor()),
-                f64_trunc => f64_result(x.trunc()),
-                f64_nearest => f64_result(x.round_ties_even()),
-                f64_sqrt => f64_result(x.sqrt()),
-                f32_demote_f64 => f32_result(x as f32),
-                i64_reinterpret_f64 => Const::I64(bits as i64),
-                _ => return fold_float_to_int(op, x),
-            }
-        }
-    })
-}
-
-/// Float-to-integer conversions of a value already widened to f64 (exact
-/// for f32 operands; the operand type was checked by the caller's match on
-/// the constant). Saturating ones use Rust's `as`, which saturates and maps
-/// NaN to 0 exactly like `trunc_sat`; trapping ones give `None` on NaN or
-/// overflow.
-fn fold_float_to_int(op: UnOp, x: f64) -> Option<Const> {
-    use UnOp::*;
-    const TWO_31: f64 = 2147483648.0;
-    const TWO_32: f64 = 4294967296.0;
-    const TWO_63: f64 = 9223372036854775808.0;
-    const TWO_64: f64 = 18446744073709551616.0;
-    let from_f32 = matches!(
-        op,
-        i32_trunc_f32_s
-            | i32_trunc_f32_u
-            | i64_trunc_f32_s
-            | i64_trunc_f32_u
-            | i32_trunc_sat_f32_s
-            | i32_trunc_sat_f32_u
-            | i64_trunc_sat_f32_s
-            | i64_trunc_sat_f32_u
-    );
-    let from_f64 = matches!(
-        op,
-        i32_trunc_f64_s
-            | i32_trunc_f64_u
-            | i64_trunc_f64_s
-            | i64_trunc_f64_u
-            | i32_trunc_sat_f64_s
-            | i32_trunc_sat_f64_u
-            | i64_trunc_sat_f64_s
-            | i64_trunc_sat_f64_u
-    );
-    if !from_f32 && !from_f64 {
-        return None;
-    }
-    Some(match op {
-        i32_trunc_f32_s | i32_trunc_f64_s => {
-            Const::I32(trunc_checked(x, -TWO_31 - 1.0, TWO_31)? as i32)
-        }
-        i32_trunc_f32_u | i32_trunc_f64_u => {
-            Const::I32(trunc_checked(x, -1.0, TWO_32)? as u32 as i32)
-        }
-        i64_trunc_f32_s | i64_trunc_f64_s => {
-            // -2^63 - 1 is not an f64; -2^63 itself is in range.
-            if x.trunc() == -TWO_63 {
-                Const::I64(i64::MIN)
-            } else {
-                Const::I64(trunc_checked(x, -TWO_63, TWO_63)? as i64)
-            }
-        }
-        i64_trunc_f32_u | i64_trunc_f64_u => {
-            Const::I64(trunc_checked(x, -1.0, TWO_64)? as u64 as i64)
-        }
-        i32_trunc_sat_f32_s | i32_trunc_sat_f64_s => Const::I32(x as i32),
-        i32_trunc_sat_f32_u | i32_trunc_sat_f64_u => Const::I32(x as u32 as i32),
-        i64_trunc_sat_f32_s | i64_trunc_sat_f64_s => Const::I64(x as i64),
-        i64_trunc_sat_f32_u | i64_trunc_sat_f64_u => Const::I64(x as u64 as i64),
-        _ => return None,
-    })
+    crate::eval::eval(&op.operator(), &[a])?.ok()
 }
 
 /// Whether `op` is an integer operator with `op x y == op y x`.
@@ -419,19 +120,11 @@ pub fn log2(c: Const) -> Option<Const> {
 /// Bytes of the signed LEB128 encoding of an integer constant (as
 /// `i32.const`/`i64.const` immediates are encoded); 0 for floats.
 pub fn const_len(c: Const) -> u64 {
-    let v = match c {
-        Const::I32(v) => v as i64,
-        Const::I64(v) => v,
-        Const::F32(_) | Const::F64(_) => return 0,
-    };
-    // Significant bits plus a sign bit, 7 per byte.
-    let bits = 65
-        - if v < 0 {
-            v.leading_ones()
-        } else {
-            v.leading_zeros()
-        };
-    bits.div_ceil(7) as u64
+    match c {
+        Const::I32(v) => crate::leb::signed_size(v.into()) as u64,
+        Const::I64(v) => crate::leb::signed_size(v) as u64,
+        Const::F32(_) | Const::F64(_) => 0,
+    }
 }
 
 /// Whether the integer constant `a` encodes in no more bytes than `b`.
