@@ -140,17 +140,19 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".loom-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".loom-").suffix(".tmp");
+    // The output gets the permissions any new file gets (0666 less the
+    // umask, as wasm-opt's output has), not the temporary file's private 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "{}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
     tmp.write_all(bytes)
         .with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.persist(path)

@@ -324,6 +324,26 @@ fn output_in_place() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn output_gets_the_permissions_of_a_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, input, output) = setup("in.wasm", &small_module());
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
+    assert!(out.status.success(), "loom failed:\n{}", stderr(&out));
+    // Whatever the umask, the output must be like any file created here,
+    // not the 0600 of the temporary file it was written through.
+    let reference = dir.path().join("reference");
+    std::fs::File::create(&reference).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&output), mode(&reference));
+}
+
 #[test]
 fn failed_run_leaves_existing_output_unchanged() {
     let bytes = wat::parse_str("(module (func (result i32) (i64.const 0)))").unwrap();
