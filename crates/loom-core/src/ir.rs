@@ -422,3 +422,24 @@ impl std::hash::Hasher for FastHasher {
 
 /// A hash map with [`FastHasher`].
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// The constant a fresh frame gives a declared local of type `ty` (zero or
+/// null); `None` for a non-nullable reference, which validation makes the
+/// function set before any read.
+pub fn initial_value(ty: ValType) -> Option<Operator<'static>> {
+    Some(match ty {
+        ValType::I32 => Operator::I32Const { value: 0 },
+        ValType::I64 => Operator::I64Const { value: 0 },
+        ValType::F32 => Operator::F32Const {
+            value: wasmparser::Ieee32::from(0.0f32),
+        },
+        ValType::F64 => Operator::F64Const {
+            value: wasmparser::Ieee64::from(0.0f64),
+        },
+        ValType::V128 => Operator::V128Const {
+            value: wasmparser::V128::from(0u128),
+        },
+        ValType::Ref(r) if r.is_nullable() => Operator::RefNull { hty: r.heap_type() },
+        ValType::Ref(_) => return None,
+    })
+}

@@ -19,11 +19,11 @@
 //! [`number_locals`] and an [`Observer`]).
 
 use crate::effects;
-use crate::ir::{Args, ExprId, FastMap, Function, Kind, OpKey, Results};
+use crate::ir::{initial_value, Args, ExprId, FastMap, Function, Kind, OpKey, Results};
 use crate::pass::Changed;
 use smallvec::SmallVec;
 use std::collections::{HashMap, HashSet};
-use wasmparser::{Ieee32, Ieee64, Operator, ValType, V128};
+use wasmparser::{Operator, ValType};
 
 /// Bounds the analysis work (node visits and copied local-state cells) per
 /// function node, plus a fixed allowance: beyond it the function is left
@@ -177,23 +177,13 @@ impl<'a, O: Observer> Analysis<'_, 'a, '_, O> {
 
     /// The number of a declared local's value at function entry.
     fn initial(&mut self, ty: ValType) -> u32 {
-        let zero = match ty {
-            ValType::I32 => Operator::I32Const { value: 0 },
-            ValType::I64 => Operator::I64Const { value: 0 },
-            ValType::F32 => Operator::F32Const {
-                value: Ieee32::from(0.0f32),
-            },
-            ValType::F64 => Operator::F64Const {
-                value: Ieee64::from(0.0f64),
-            },
-            ValType::V128 => Operator::V128Const {
-                value: V128::from(0u128),
-            },
-            ValType::Ref(r) if r.is_nullable() => return self.number(Key::Null),
+        match (ty, initial_value(ty)) {
+            // One null value whatever its heap type, as `ref.null` reads get.
+            (ValType::Ref(_), Some(_)) => self.number(Key::Null),
+            (_, Some(zero)) => self.number(Key::Op(OpKey(zero), SmallVec::new())),
             // Must be set before use: nothing is known.
-            ValType::Ref(_) => return self.fresh(),
-        };
-        self.number(Key::Op(OpKey(zero), SmallVec::new()))
+            (_, None) => self.fresh(),
+        }
     }
 
     fn spend(&mut self, work: u64) -> Result<(), GiveUp> {

@@ -7,9 +7,9 @@
 //! same values. Every callee local gets a fresh caller local; the
 //! parameters are stored from the call's arguments at the block's start.
 
-use crate::ir::{Args, Expr, ExprId, Function, Kind, Results};
+use crate::ir::{initial_value, Args, Expr, ExprId, Function, Kind, Results};
 use smallvec::smallvec;
-use wasmparser::{BlockType, Ieee32, Ieee64, Operator, ValType, V128};
+use wasmparser::{BlockType, Operator};
 
 /// Replaces the `call` node `call` of `caller` with the inlined body of
 /// `callee`. `zero_locals` re-zeroes the callee's declared locals at the
@@ -110,7 +110,7 @@ pub(super) fn inline_call<'a>(
     if zero_locals {
         let declared = callee.params.len()..local_map.len();
         for (l, &ty) in declared.zip(&callee.locals) {
-            if let (true, Some(zero)) = (read[l], zero(ty)) {
+            if let (true, Some(zero)) = (read[l], initial_value(ty)) {
                 let value = caller.add(Kind::Op(zero), Args::new(), Results::One(ty));
                 body.push(local_set(caller, local_map[l], value));
             }
@@ -178,27 +178,6 @@ fn local_set<'a>(func: &mut Function<'a>, local: u32, value: ExprId) -> ExprId {
         smallvec![value],
         Results::None,
     )
-}
-
-/// The value a fresh frame gives a declared local of type `ty`; `None` for
-/// non-nullable references, which validation makes the callee set before
-/// any read.
-fn zero(ty: ValType) -> Option<Operator<'static>> {
-    Some(match ty {
-        ValType::I32 => Operator::I32Const { value: 0 },
-        ValType::I64 => Operator::I64Const { value: 0 },
-        ValType::F32 => Operator::F32Const {
-            value: Ieee32::from(0.0f32),
-        },
-        ValType::F64 => Operator::F64Const {
-            value: Ieee64::from(0.0f64),
-        },
-        ValType::V128 => Operator::V128Const {
-            value: V128::from(0u128),
-        },
-        ValType::Ref(r) if r.is_nullable() => Operator::RefNull { hty: r.heap_type() },
-        ValType::Ref(_) => return None,
-    })
 }
 
 /// Whether the tree under `id` is evaluated starting with a `Pop` (which
