@@ -117,6 +117,19 @@ impl IndexMaps {
     pub fn function(&self, index: u32) -> Option<u32> {
         remap_one(&self.functions, index)
     }
+
+    /// Per function index below `total`, the index whose body is written
+    /// for it: functions merged into one output index (duplicates) run the
+    /// first one's body; others, removed ones included, stand for themselves.
+    pub fn representative_functions(&self, total: usize) -> Vec<u32> {
+        let mut first: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        (0..total as u32)
+            .map(|f| match self.function(f) {
+                Some(out) => *first.entry(out).or_insert(f),
+                None => f,
+            })
+            .collect()
+    }
 }
 
 /// Keeps the entries of one index space that survive, in output order,

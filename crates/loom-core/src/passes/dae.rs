@@ -92,14 +92,15 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
     // Functions an earlier pass merged (duplicate-function-elimination)
     // share one output index: a call to either reaches the one body kept,
     // so neither signature may change on its own.
-    let mut sharing: HashMap<u32, u32> = HashMap::new();
-    let outputs: Vec<Option<u32>> = (0..total as u32).map(|f| module.maps.function(f)).collect();
-    for out in outputs.iter().flatten() {
-        *sharing.entry(*out).or_default() += 1;
-    }
-    for (f, out) in outputs.iter().enumerate() {
-        if out.is_some_and(|out| sharing[&out] > 1) {
+    for (f, representative) in module
+        .maps
+        .representative_functions(total)
+        .into_iter()
+        .enumerate()
+    {
+        if representative != f as u32 {
             fix(f as u32);
+            fix(representative);
         }
     }
     crate::function_uses::for_each(module, |f, how| {

@@ -40,7 +40,6 @@ use crate::module::{Code, Module};
 use crate::pass::Changed;
 use crate::remap::{compact, Remapper, REMOVED};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use wasmparser::{BinaryReader, FunctionBody, Operator, ValType};
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
@@ -149,7 +148,7 @@ struct SiteCount {
 fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
     let imported = module.imported_functions;
     let total = imported as usize + module.code.len();
-    let canon = canonical_functions(module, total);
+    let canon = module.maps.representative_functions(total);
     let live = |f: usize| module.maps.function(f as u32).is_some();
 
     let scans: Vec<Option<Scan>> = module
@@ -293,18 +292,6 @@ fn worth_inlining(
         }
     }
     mode == Mode::Speed && info.instr_bytes <= SPEED_MAX_BYTES && !info.has_loop
-}
-
-/// Per function index, the index whose body is written for it: functions
-/// merged into one output index (duplicates) run the first one's body.
-fn canonical_functions(module: &Module<'_>, total: usize) -> Vec<u32> {
-    let mut first: HashMap<u32, u32> = HashMap::new();
-    (0..total as u32)
-        .map(|f| match module.maps.function(f) {
-            Some(out) => *first.entry(out).or_insert(f),
-            None => f,
-        })
-        .collect()
 }
 
 /// Scans one lifted function: its calls, and its size and shape as a
