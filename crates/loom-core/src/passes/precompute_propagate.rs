@@ -444,14 +444,9 @@ impl Walk<'_, '_> {
                 Ok(None)
             }
             Kind::Try(t) => {
-                self.operands(&expr.args)?;
-                let Some(entry) = self.state.clone() else {
+                let Some(caught) = self.protected(&expr.args, &t.body)? else {
                     return Ok(None);
                 };
-                self.charge(entry.len())?;
-                self.handlers.push(entry);
-                self.body(&t.body)?;
-                let caught = self.handlers.pop().expect("pushed above");
                 let mut out = self.state.take();
                 for catch in &t.catches {
                     self.charge(caught.len())?;
@@ -465,14 +460,9 @@ impl Walk<'_, '_> {
                 Ok(None)
             }
             Kind::TryTable(t) => {
-                self.operands(&expr.args)?;
-                let Some(entry) = self.state.clone() else {
+                let Some(caught) = self.protected(&expr.args, &t.body)? else {
                     return Ok(None);
                 };
-                self.charge(entry.len())?;
-                self.handlers.push(entry);
-                self.body(&t.body)?;
-                let caught = self.handlers.pop().expect("pushed above");
                 for &target in &t.targets {
                     self.join_into(target, &caught)?;
                 }
@@ -480,6 +470,20 @@ impl Walk<'_, '_> {
                 Ok(None)
             }
         }
+    }
+
+    /// Evaluates a `try`'s or `try_table`'s operands and body; returns the
+    /// state its handlers start from (the entry joined with every store in
+    /// the body), or `None` when the try is unreachable.
+    fn protected(&mut self, args: &[ExprId], body: &[ExprId]) -> Result<Option<State>, Stop> {
+        self.operands(args)?;
+        let Some(entry) = self.state.clone() else {
+            return Ok(None);
+        };
+        self.charge(entry.len())?;
+        self.handlers.push(entry);
+        self.body(body)?;
+        Ok(Some(self.handlers.pop().expect("pushed above")))
     }
 
     fn slot(&self, local: u32) -> Option<usize> {
