@@ -26,6 +26,18 @@ pub enum Code<'a> {
     Encoded(Vec<u8>),
 }
 
+impl Code<'_> {
+    /// The code of a function merged into another, whose own body is never
+    /// written: `unreachable`, valid for any type, with no IR to keep and
+    /// no calls for other passes to count.
+    pub fn merged() -> Code<'static> {
+        Code::Raw(FunctionBody::new(wasmparser::BinaryReader::new(
+            &[0, 0x00, 0x0b],
+            0,
+        )))
+    }
+}
+
 /// What reading does with each function after lifting it.
 pub enum Finish<'p> {
     /// Keep the IR, for passes that see the whole module.
@@ -173,23 +185,20 @@ impl<'a> Module<'a> {
                 Ok((
                     maps.function(self.imported_functions + i as u32),
                     encode_body(code, maps)?,
+                    matches!(code, Code::Raw(_)),
                 ))
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let mut bodies = bodies;
         // Bodies go in output function order; of functions merged into one
         // index, the first keeps its body (the sort is stable).
-        bodies.sort_by_key(|(index, _)| *index);
-        bodies.dedup_by_key(|(index, _)| *index);
+        bodies.sort_by_key(|(index, _, _)| *index);
+        bodies.dedup_by_key(|(index, _, _)| *index);
         stats.functions = self.code.len();
-        stats.raw_functions = self
-            .code
-            .iter()
-            .filter(|c| matches!(c, Code::Raw(_)))
-            .count();
+        stats.raw_functions = bodies.iter().filter(|(_, _, raw)| *raw).count();
 
         let mut code_section = wasm_encoder::CodeSection::new();
-        for (_, body) in &bodies {
+        for (_, body, _) in &bodies {
             code_section.raw(body);
         }
         let mut new_code = Vec::new();

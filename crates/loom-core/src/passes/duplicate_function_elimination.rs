@@ -1,7 +1,9 @@
 //! `duplicate-function-elimination`: defined functions with the same type
 //! and the same encoded body are merged into the first of them; every call,
 //! `ref.func`, export, element and start naming a duplicate then names the
-//! survivor (the index maps merge them, see `remap`).
+//! survivor (the index maps merge them, see `remap`). The duplicate's own
+//! code is dropped (`Code::merged`), so later passes neither optimize it nor
+//! count the calls it made.
 //!
 //! A function whose identity can be observed (exported, in an element
 //! segment, or named by `ref.func`: a host can compare the references) is
@@ -14,7 +16,7 @@
 
 use crate::error::Error;
 use crate::function_uses::{self, FunctionUse};
-use crate::module::{encode_body, Module, TypeKey};
+use crate::module::{encode_body, Code, Module, TypeKey};
 use crate::pass::Changed;
 use crate::remap::{compact, REMOVED};
 use rayon::prelude::*;
@@ -65,11 +67,22 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         if merges.is_empty() {
             break;
         }
-        let mut map: Vec<u32> = (0..total as u32)
-            .map(|f| maps.function(f).unwrap_or(REMOVED))
+        // A duplicate may itself be where earlier duplicates were merged:
+        // its whole output index moves, so they follow it.
+        let redirect: HashMap<u32, u32> = merges
+            .iter()
+            .filter_map(|&(duplicate, original)| {
+                Some((maps.function(duplicate)?, maps.function(original)?))
+            })
             .collect();
-        for (duplicate, original) in merges {
-            map[duplicate as usize] = map[original as usize];
+        let mut map: Vec<u32> = (0..total as u32)
+            .map(|f| match maps.function(f) {
+                Some(out) => redirect.get(&out).copied().unwrap_or(out),
+                None => REMOVED,
+            })
+            .collect();
+        for (duplicate, _) in merges {
+            module.code[(duplicate - imported) as usize] = Code::merged();
         }
         compact(&mut map);
         module.maps.functions = Some(map);

@@ -191,9 +191,15 @@ impl<'a> Items<'a> {
                 found.data_index(i as u32)?;
             }
         }
+        // Functions merged into one index (duplicate-function-elimination)
+        // live or die together, and the body that runs is their
+        // representative's: the others' code is not written.
+        let canon = module
+            .maps
+            .representative_functions(sizes[Space::Function as usize] as usize);
         let mut declarers: Option<HashMap<u32, Vec<(Space, u32)>>> = None;
         loop {
-            self.mark(module, &mut live, &mut found)?;
+            self.mark(module, &canon, &mut live, &mut found)?;
             // A `ref.func` in live code needs its function declared by a
             // live item; if only dead ones declared it, the first returns.
             let declarers = declarers.get_or_insert_with(|| self.declarers());
@@ -207,6 +213,10 @@ impl<'a> Items<'a> {
                 }
             }
             if found.indices.is_empty() {
+                let functions = &mut live.sets[Space::Function as usize];
+                for (f, &representative) in canon.iter().enumerate() {
+                    functions[f] = functions[representative as usize];
+                }
                 return Ok(live);
             }
         }
@@ -245,14 +255,19 @@ impl<'a> Items<'a> {
         declarers
     }
 
-    /// Marks live what the recorded indices reach, transitively.
+    /// Marks live what the recorded indices reach, transitively; a function
+    /// index stands for its representative in `canon`.
     fn mark(
         &self,
         module: &Module<'_>,
+        canon: &[u32],
         live: &mut Live,
         found: &mut Collector,
     ) -> Result<(), ReencodeError<Infallible>> {
-        while let Some((space, index)) = found.indices.pop() {
+        while let Some((space, mut index)) = found.indices.pop() {
+            if space == Space::Function {
+                index = canon.get(index as usize).copied().unwrap_or(index);
+            }
             let Some(slot) = live.sets[space as usize].get_mut(index as usize) else {
                 continue;
             };

@@ -22,6 +22,15 @@
   (func $sub_one (type $sig) (i32.sub (local.get 0) (i32.const 1)))
   ;; exported: kept
   (func $exported (type $sig) (i32.add (local.get 0) (i32.const 1)))
+  ;; Found on ruby.wasm: $triple_b merges into $triple_a in the first
+  ;; round; $triple_a merges into $triple in the second (its callee merged
+  ;; into $twice's). $triple_b must follow $triple_a, not keep its own index
+  ;; (its own code is dropped once merged).
+  (func $triple (type $sig) (call $twice (local.get 0)))
+  (func $triple_a (type $sig) (call $twice_again (local.get 0)))
+  (func $triple_b (type $sig) (call $twice_again (local.get 0)))
+  (func (export "chain") (param i32) (result i32)
+    (i32.add (call $triple (local.get 0)) (call $triple_b (local.get 0))))
   (func (export "main") (param i32) (result i32)
     (drop (call $add_one_i64 (i64.const 0)))
     (drop (call $add_one_other_body (local.get 0)))
