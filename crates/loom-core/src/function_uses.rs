@@ -21,13 +21,19 @@ pub enum FunctionUse {
 }
 
 /// Calls `visit` for every place a function index is written: code,
-/// global initializers, exports, start and element segments.
+/// global initializers, exports, start and element segments. What passes
+/// removed (through `Module::maps`) is not written, so its uses do not
+/// count.
 pub fn for_each(
     module: &Module<'_>,
     mut visit: impl FnMut(u32, FunctionUse),
 ) -> wasmparser::Result<()> {
     let mut uses = Uses { visit: &mut visit };
-    for code in &module.code {
+    let maps = &module.maps;
+    for (i, code) in module.code.iter().enumerate() {
+        if maps.function(module.imported_functions + i as u32).is_none() {
+            continue;
+        }
         match code {
             Code::Lifted(func) => {
                 for id in func.walk(func.body) {
@@ -46,8 +52,13 @@ pub fn for_each(
     for (id, mut reader) in module.section_readers() {
         match id {
             6 => {
-                for global in wasmparser::GlobalSectionReader::new(reader)? {
-                    uses.operators(global?.init_expr.get_operators_reader())?;
+                let globals = wasmparser::GlobalSectionReader::new(reader)?;
+                let imported = module.types.as_ref().global_count() - globals.count();
+                for (i, global) in globals.into_iter().enumerate() {
+                    let global = global?;
+                    if maps.global(imported + i as u32).is_some() {
+                        uses.operators(global.init_expr.get_operators_reader())?;
+                    }
                 }
             }
             7 => {
@@ -60,8 +71,15 @@ pub fn for_each(
             }
             8 => (uses.visit)(reader.read_var_u32()?, FunctionUse::Start),
             9 => {
-                for element in wasmparser::ElementSectionReader::new(reader)? {
-                    match element?.items {
+                for (i, element) in wasmparser::ElementSectionReader::new(reader)?
+                    .into_iter()
+                    .enumerate()
+                {
+                    let element = element?;
+                    if maps.element(i as u32).is_none() {
+                        continue;
+                    }
+                    match element.items {
                         ElementItems::Functions(functions) => {
                             for f in functions {
                                 (uses.visit)(f?, FunctionUse::Reference);

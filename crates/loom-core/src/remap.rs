@@ -118,6 +118,16 @@ impl IndexMaps {
         remap_one(&self.functions, index)
     }
 
+    /// The output index of input element segment `index`, if it survives.
+    pub fn element(&self, index: u32) -> Option<u32> {
+        remap_one(&self.elements, index)
+    }
+
+    /// The output index of input global `index`, if it survives.
+    pub fn global(&self, index: u32) -> Option<u32> {
+        remap_one(&self.globals, index)
+    }
+
     /// Per function index below `total`, the index whose body is written
     /// for it: functions merged into one output index (duplicates) run the
     /// first one's body; others, removed ones included, stand for themselves.

@@ -51,9 +51,11 @@ const MAX_ROUNDS: usize = 8;
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     let fixed = fixed_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
+    let total = module.imported_functions as usize + module.code.len();
+    let canon = module.maps.representative_functions(total);
     let mut calls: Vec<Calls> = (0..module.code.len())
         .into_par_iter()
-        .map(|caller| Calls::of(module, &fixed, caller))
+        .map(|caller| Calls::of(module, &fixed, &canon, caller))
         .collect();
     // Functions whose body changed in the last round: only they, and the
     // functions they call, can have new opportunities.
@@ -71,7 +73,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             if let Code::Lifted(func) = &mut module.code[caller] {
                 func.dirty = true;
             }
-            calls[caller] = Calls::of(module, &fixed, caller);
+            calls[caller] = Calls::of(module, &fixed, &canon, caller);
         }
     }
     module.local_names_stale |= changed;
@@ -90,22 +92,19 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
     };
     (0..imported).for_each(&mut fix);
     // Functions an earlier pass merged (duplicate-function-elimination)
-    // share one output index: a call to either reaches the one body kept,
-    // so neither signature may change on its own.
-    for (f, representative) in module
-        .maps
-        .representative_functions(total)
-        .into_iter()
-        .enumerate()
-    {
+    // share one output index and run the representative's body: calls to
+    // any of them are calls of the representative (see `Calls::of`), the
+    // others' bodies are never written and keep their signatures.
+    let canon = module.maps.representative_functions(total);
+    for (f, &representative) in canon.iter().enumerate() {
         if representative != f as u32 {
             fix(f as u32);
-            fix(representative);
         }
     }
     crate::function_uses::for_each(module, |f, how| {
         if how != crate::function_uses::FunctionUse::Call {
             fix(f);
+            fix(canon.get(f as usize).copied().unwrap_or(f));
         }
     })?;
     let types = module.types.as_ref();
@@ -126,6 +125,7 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
             if let Operator::Call { function_index } | Operator::ReturnCall { function_index } = op?
             {
                 fix(function_index);
+                fix(canon.get(function_index as usize).copied().unwrap_or(function_index));
             }
         }
     }
@@ -169,7 +169,8 @@ struct Calls {
 }
 
 impl Calls {
-    fn of(module: &Module<'_>, fixed: &[bool], caller: usize) -> Calls {
+    /// `canon` gives the function whose body each function index runs.
+    fn of(module: &Module<'_>, fixed: &[bool], canon: &[u32], caller: usize) -> Calls {
         let mut calls = Calls::default();
         let Code::Lifted(func) = &module.code[caller] else {
             return calls;
@@ -202,7 +203,10 @@ impl Calls {
                 }
                 _ => continue,
             };
-            if fixed.get(f as usize).copied().unwrap_or(true) {
+            let Some(&f) = canon.get(f as usize) else {
+                continue;
+            };
+            if fixed[f as usize] {
                 continue;
             }
             let callee = (f - imported) as usize;

@@ -16,4 +16,11 @@
   (func (export "p") (type $proc)
     (local $var i32)
     (local.set 0 (i32.const 42))
-    (local.get $var)))
+    (local.get $var))
+  ;; $h2 duplicates $h1 and neither escapes: a call to either runs $h1's
+  ;; body, so dae treats them as one function: $h1 loses its unread
+  ;; parameter, and so do the calls to both.
+  (func $h1 (type $sig) (i32.const 7))
+  (func $h2 (type $sig) (i32.const 7))
+  (func (export "calls-both") (type $proc)
+    (i32.add (call $h1 (i32.const 1)) (call $h2 (i32.const 2)))))
