@@ -199,11 +199,12 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
         .iter()
         .map(|s| s.as_ref().map(|s| s.info.clone()))
         .collect();
-    let call_bytes = |f: u32| {
-        let mut leb = Vec::new();
-        wasm_encoder::Encode::encode(&module.maps.function(f).unwrap_or(f), &mut leb);
-        1 + leb.len() as i64
-    };
+    // A call's size, from the number of functions rather than the callee's
+    // index: indices change when functions are reordered at the end of the
+    // pipeline, and decisions that hinge on them would differ when the
+    // output is optimized again.
+    let live_functions = (0..total).filter(|&f| live(f)).count() as u32;
+    let call_bytes = 1 + crate::leb::unsigned_size(u64::from(live_functions)) as i64;
 
     let order = strongly_connected(&graph);
     let mut plan = vec![false; total];
@@ -232,7 +233,7 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
                 else {
                     continue;
                 };
-                let growth = callee_info.site_bytes(site.in_loop) - call_bytes(g);
+                let growth = callee_info.site_bytes(site.in_loop) - call_bytes;
                 let caller_info = infos[d].as_mut().expect("scanned");
                 let locals = caller.params.len() + caller.locals.len();
                 if (growth > 0 && caller_info.body_bytes + growth > CALLER_MAX_BYTES)
@@ -254,7 +255,7 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
                 if let Some(info) = &infos[d] {
                     let removable = !escaping[f as usize] && pinned_calls[f as usize] == 0;
                     plan[f as usize] =
-                        worth_inlining(info, sites[f as usize], call_bytes(f), removable, mode);
+                        worth_inlining(info, sites[f as usize], call_bytes, removable, mode);
                 }
             }
         }
@@ -279,6 +280,11 @@ fn worth_inlining(
     let outside = info.site_bytes(false) - call_bytes;
     let inside = info.site_bytes(true) - call_bytes;
     if outside.max(if sites.in_loop > 0 { inside } else { outside }) <= 0 {
+        return true;
+    }
+    if removable && sites.all == 1 {
+        // Its one copy replaces the function: whatever the estimate says,
+        // the bytes are about even and the call is gone.
         return true;
     }
     if removable {
