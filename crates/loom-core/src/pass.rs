@@ -77,17 +77,24 @@ impl OptLevel {
     /// 3. the interprocedural passes (dead arguments, inlining, direct
     ///    calls, globals), which change some functions;
     /// 4. the function pipeline again, on the functions step 3 changed only
-    ///    (`PassManager::run`);
+    ///    (`PassManager::run`); steps 3 and 4 repeat while step 3 still
+    ///    changes something (`Pipeline::converge`), since re-optimized
+    ///    functions become new inlining and dead-argument candidates;
     /// 5. module clean-up of what became dead, equal or mergeable, and
     ///    shorter indices for the most used functions and globals.
     ///
     /// `-O3`/`-O4` add merge-locals before register allocation and inline
     /// for speed; `-Os` adds local-cse and code-folding; `-Oz` adds
     /// merge-locals to `-Os`.
-    pub fn pipeline(self) -> Vec<&'static str> {
+    pub fn pipeline(self) -> Pipeline {
         let (speed, size) = match self {
-            OptLevel::O0 => return Vec::new(),
-            OptLevel::O1 => return O1.to_vec(),
+            OptLevel::O0 => return Pipeline::default(),
+            OptLevel::O1 => {
+                return Pipeline {
+                    passes: O1.to_vec(),
+                    converge: None,
+                }
+            }
             OptLevel::O2 => (false, false),
             OptLevel::O3 | OptLevel::O4 => (true, false),
             OptLevel::Os => (false, true),
@@ -99,26 +106,41 @@ impl OptLevel {
             "inlining"
         };
         let functions = function_pipeline(speed, size);
-        [
+        let mut passes = vec![
             "duplicate-function-elimination",
             "remove-unused-module-elements",
             "memory-packing",
             "simplify-globals",
-        ]
-        .into_iter()
-        .chain(functions.iter().copied())
-        .chain(["dae", inlining, "directize", "simplify-globals"])
-        .chain(functions.iter().copied())
-        .chain([
+        ];
+        passes.extend(&functions);
+        let interprocedural = passes.len();
+        passes.extend(["dae", inlining, "directize", "simplify-globals"]);
+        passes.extend(&functions);
+        let converge = Some(interprocedural..passes.len());
+        passes.extend([
             "duplicate-function-elimination",
             "duplicate-import-elimination",
             "remove-unused-module-elements",
             "reorder-globals",
             "reorder-functions",
-        ])
-        .collect()
+        ]);
+        Pipeline { passes, converge }
     }
 }
+
+/// A level's passes by CLI name, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Pipeline {
+    pub passes: Vec<&'static str>,
+    /// Positions in `passes` that repeat, up to `MAX_CONVERGE_ROUNDS` times
+    /// in all, while their module passes still change something.
+    pub converge: Option<std::ops::Range<usize>>,
+}
+
+/// Bounds the repeats of a level's converging group: each repeat runs its
+/// module passes over the whole module, so a chain of inlining that only
+/// opens up one level per round deeper than this is left to a later run.
+const MAX_CONVERGE_ROUNDS: usize = 4;
 
 /// The function passes of `-O2` and up, in order; `speed` adds
 /// merge-locals, `size` local-cse and code-folding.
@@ -198,6 +220,9 @@ pub struct PassManager {
     /// Bound on rounds of each function stage: a preset level iterates to a
     /// fixed point, passes named alone run once each (as in wasm-opt).
     rounds: usize,
+    /// Passes that repeat while their module passes change something (see
+    /// `Pipeline::converge`).
+    converge: Option<std::ops::Range<usize>>,
     /// `Options::zero_filled_memory`, handed to the module.
     zero_filled_memory: bool,
 }
@@ -208,13 +233,17 @@ impl PassManager {
     pub fn from_options(options: &Options) -> Result<PassManager, Error> {
         let preset = options.level.map(OptLevel::pipeline).unwrap_or_default();
         let mut passes = preset
+            .passes
             .iter()
             .copied()
             .chain(options.passes.iter().map(String::as_str))
             .map(find)
             .collect::<Result<Vec<_>, _>>()?;
+        let mut converge = preset.converge;
         if let Some(limit) = options.pass_limit {
+            // Bisecting counts each pass once: a cut group does not repeat.
             passes.truncate(limit);
+            converge = converge.filter(|group| group.end <= limit);
         }
         let rounds = if options.level.is_some() {
             MAX_ROUNDS
@@ -224,6 +253,7 @@ impl PassManager {
         Ok(PassManager {
             passes,
             rounds,
+            converge,
             zero_filled_memory: options.zero_filled_memory,
         })
     }
@@ -274,9 +304,40 @@ impl PassManager {
     /// since (`Function::dirty`): the others are already at that stage's
     /// fixed point, so the pipeline re-optimizes inlined and rewritten code
     /// without paying for the whole module twice.
+    ///
+    /// The converging group repeats while its module passes change
+    /// something: what they change is re-optimized by the group's function
+    /// stages, which may make new work for them.
     pub fn run(&self, module: &mut Module<'_>, stats: &mut Stats) -> Result<(), Error> {
-        let mut stages_run: Vec<&[&'static Pass]> = Vec::new();
-        let mut rest = &self.passes[..];
+        let mut stages_run = Vec::new();
+        let Some(group) = self.converge.clone() else {
+            self.run_passes(&self.passes, module, stats, &mut stages_run)?;
+            return Ok(());
+        };
+        let (before, rest) = self.passes.split_at(group.start);
+        let (repeated, after) = rest.split_at(group.len());
+        self.run_passes(before, module, stats, &mut stages_run)?;
+        for _ in 0..MAX_CONVERGE_ROUNDS {
+            if !self.run_passes(repeated, module, stats, &mut stages_run)? {
+                break;
+            }
+        }
+        self.run_passes(after, module, stats, &mut stages_run)?;
+        Ok(())
+    }
+
+    /// Runs `passes` in order (see [`PassManager::run`]); `stages_run` lists
+    /// the function stages already run. Returns whether a module pass
+    /// changed anything.
+    fn run_passes<'p>(
+        &self,
+        passes: &'p [&'static Pass],
+        module: &mut Module<'_>,
+        stats: &mut Stats,
+        stages_run: &mut Vec<&'p [&'static Pass]>,
+    ) -> Result<Changed, Error> {
+        let mut module_changed = false;
+        let mut rest = passes;
         while let Some(pass) = rest.first() {
             if let PassKind::Module(run) = pass.kind {
                 let start = Instant::now();
@@ -287,6 +348,7 @@ impl PassManager {
                 if cfg!(debug_assertions) && changed {
                     check_valid(pass.name, module)?;
                 }
+                module_changed |= changed;
                 rest = &rest[1..];
                 continue;
             }
@@ -319,7 +381,7 @@ impl PassManager {
             }
             rest = &rest[length..];
         }
-        Ok(())
+        Ok(module_changed)
     }
 }
 
@@ -448,6 +510,7 @@ mod tests {
         let manager = PassManager {
             passes: vec![&COUNT, &DIRTY, &COUNT],
             rounds: 1,
+            converge: None,
             zero_filled_memory: false,
         };
         manager.run(&mut module, &mut Stats::default()).unwrap();
