@@ -74,12 +74,14 @@ impl OptLevel {
     ///    functions, and constant globals and zero data are known early;
     /// 2. the function pipeline (rules, constant propagation, locals and
     ///    register allocation, control flow, dead code);
-    /// 3. the interprocedural passes (dead arguments, inlining, direct
-    ///    calls, globals), which change some functions;
+    /// 3. the interprocedural passes (direct calls and constant globals
+    ///    once, then dead arguments and inlining), which change some
+    ///    functions;
     /// 4. the function pipeline again, on the functions step 3 changed only
-    ///    (`PassManager::run`); steps 3 and 4 repeat while step 3 still
-    ///    changes something (`Pipeline::converge`), since re-optimized
-    ///    functions become new inlining and dead-argument candidates;
+    ///    (`PassManager::run`); dead arguments, inlining and step 4 repeat
+    ///    while dead arguments or inlining still change something
+    ///    (`Pipeline::converge`), since re-optimized functions become new
+    ///    inlining and dead-argument candidates;
     /// 5. module clean-up of what became dead, equal or mergeable, and
     ///    shorter indices for the most used functions and globals.
     ///
@@ -113,8 +115,9 @@ impl OptLevel {
             "simplify-globals",
         ];
         passes.extend(&functions);
+        passes.extend(["directize", "simplify-globals"]);
         let interprocedural = passes.len();
-        passes.extend(["dae", inlining, "directize", "simplify-globals"]);
+        passes.extend(["dae", inlining]);
         passes.extend(&functions);
         let converge = Some(interprocedural..passes.len());
         passes.extend([
