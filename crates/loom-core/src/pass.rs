@@ -78,8 +78,8 @@ impl OptLevel {
     ///    once, then dead arguments and inlining), which change some
     ///    functions;
     /// 4. the function pipeline again, on the functions step 3 changed only
-    ///    (`PassManager::run`); dead arguments, inlining and step 4 repeat
-    ///    while dead arguments or inlining still change something
+    ///    (`PassManager::run`); removing what died, dead arguments, inlining
+    ///    and step 4 repeat while they still change something
     ///    (`Pipeline::converge`), since re-optimized functions become new
     ///    inlining and dead-argument candidates;
     /// 5. module clean-up of what became dead, equal or mergeable, and
@@ -117,7 +117,9 @@ impl OptLevel {
         passes.extend(&functions);
         passes.extend(["directize", "simplify-globals"]);
         let interprocedural = passes.len();
-        passes.extend(["dae", inlining]);
+        // Calls from functions that died in the last round (their callers
+        // were inlined or optimized away) would still count as uses.
+        passes.extend(["remove-unused-module-elements", "dae", inlining]);
         passes.extend(&functions);
         let converge = Some(interprocedural..passes.len());
         passes.extend([
