@@ -443,3 +443,105 @@ pub fn initial_value(ty: ValType) -> Option<Operator<'static>> {
         ValType::Ref(_) => return None,
     })
 }
+
+/// Arena housekeeping.
+impl Function<'_> {
+    /// Drops the nodes passes left unreachable and renumbers the rest in
+    /// tree order, leaving the arena a little room to grow: passes add
+    /// nodes and orphan old ones, and a `Vec` that is full doubles on the
+    /// next push, so without this a function's arena holds up to twice its
+    /// live nodes plus its garbage for the rest of the pipeline.
+    pub fn compact(&mut self) {
+        let order = self.walk(self.body);
+        let headroom = order.len() / 8 + 4;
+        if order.len() == self.exprs.len() && self.exprs.capacity() <= order.len() + headroom {
+            return;
+        }
+        let mut renumber = vec![ExprId(u32::MAX); self.exprs.len()];
+        for (new, old) in order.iter().enumerate() {
+            renumber[old.index()] = ExprId(new as u32);
+        }
+        let new_id = |id: &mut ExprId| *id = renumber[id.index()];
+        let mut old_exprs = std::mem::take(&mut self.exprs);
+        let mut exprs = Vec::with_capacity(order.len() + headroom);
+        for id in order {
+            let mut expr = std::mem::replace(
+                &mut old_exprs[id.index()],
+                Expr {
+                    kind: Kind::Pop,
+                    args: Args::new(),
+                    results: Results::None,
+                },
+            );
+            expr.args.iter_mut().for_each(new_id);
+            match &mut expr.kind {
+                Kind::Block { body, .. } | Kind::Loop { body, .. } => {
+                    body.iter_mut().for_each(new_id)
+                }
+                Kind::If {
+                    then_body,
+                    else_body,
+                    ..
+                } => {
+                    then_body.iter_mut().for_each(new_id);
+                    else_body.iter_mut().flatten().for_each(new_id);
+                }
+                Kind::Try(t) => {
+                    t.body.iter_mut().for_each(new_id);
+                    for catch in &mut t.catches {
+                        catch.body.iter_mut().for_each(new_id);
+                    }
+                    t.delegate.iter_mut().for_each(new_id);
+                }
+                Kind::TryTable(t) => {
+                    t.body.iter_mut().for_each(new_id);
+                    t.targets.iter_mut().for_each(new_id);
+                }
+                Kind::Branch { targets, .. } => targets.iter_mut().for_each(new_id),
+                Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => {}
+            }
+            exprs.push(expr);
+        }
+        self.exprs = exprs;
+        self.body = renumber[self.body.index()];
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use crate::module::{encode_body, Code, Module};
+    use crate::remap::IndexMaps;
+
+    /// Compacting drops orphaned nodes and changes no encoded byte, with
+    /// labels (branch, `try_table` and `delegate` targets), nested bodies
+    /// and arguments all renumbered.
+    #[test]
+    fn compact_keeps_the_code_and_drops_orphans() {
+        let wat = r#"(module
+            (tag $e (param i32))
+            (func (param i32) (result i32)
+              (block $out (result i32)
+                (try_table (catch $e $out)
+                  (if (local.get 0)
+                    (then (br_if $out (i32.const 1) (local.get 0)) (drop))
+                    (else (loop $l (br_if $l (i32.eqz (local.get 0)))))))
+                try
+                  nop
+                delegate 0
+                (i32.add (local.get 0) (i32.const 2)))))"#;
+        let wasm = wat::parse_str(wat).unwrap();
+        let mut module = Module::read(&wasm, crate::features::accepted()).unwrap();
+        let Code::Lifted(function) = &mut module.code[0] else {
+            panic!("lifted")
+        };
+        let before = encode_body(&Code::Lifted(function.clone()), &IndexMaps::default()).unwrap();
+        let live = function.walk(function.body).len();
+        for _ in 0..10 {
+            function.add(super::Kind::Pop, super::Args::new(), super::Results::None);
+        }
+        function.compact();
+        assert_eq!(function.exprs.len(), live);
+        let after = encode_body(&Code::Lifted(function.clone()), &IndexMaps::default()).unwrap();
+        assert_eq!(before, after);
+    }
+}

@@ -442,6 +442,9 @@ impl<'p> FunctionStage<'p> {
                 break;
             }
         }
+        if changed_any {
+            function.compact();
+        }
         changed_any
     }
 
