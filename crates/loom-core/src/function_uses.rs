@@ -31,7 +31,10 @@ pub fn for_each(
     let mut uses = Uses { visit: &mut visit };
     let maps = &module.maps;
     for (i, code) in module.code.iter().enumerate() {
-        if maps.function(module.imported_functions + i as u32).is_none() {
+        if maps
+            .function(module.imported_functions + i as u32)
+            .is_none()
+        {
             continue;
         }
         match code {

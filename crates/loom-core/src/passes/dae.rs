@@ -125,7 +125,10 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
             if let Operator::Call { function_index } | Operator::ReturnCall { function_index } = op?
             {
                 fix(function_index);
-                fix(canon.get(function_index as usize).copied().unwrap_or(function_index));
+                fix(canon
+                    .get(function_index as usize)
+                    .copied()
+                    .unwrap_or(function_index));
             }
         }
     }
