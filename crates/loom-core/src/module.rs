@@ -480,20 +480,29 @@ impl<'a> Module<'a> {
             )));
         }
         let index = self.imported_functions + self.code.len() as u32;
+        let output = self.next_function_output();
         if let Some(map) = &mut self.maps.functions {
             map.resize(index as usize, REMOVED);
-            let next = map
-                .iter()
-                .filter(|&&i| i != REMOVED)
-                .max()
-                .map_or(0, |&m| m + 1);
-            map.push(next);
+            map.push(output);
         }
         self.type_changes
             .functions
             .insert(index, function.type_index);
         self.code.push(Code::Lifted(function));
         Ok(index)
+    }
+
+    /// The output index [`Module::add_function`] gives the next function:
+    /// after every function written so far.
+    pub fn next_function_output(&self) -> u32 {
+        match &self.maps.functions {
+            None => self.imported_functions + self.code.len() as u32,
+            Some(map) => map
+                .iter()
+                .filter(|&&i| i != REMOVED)
+                .max()
+                .map_or(0, |&m| m + 1),
+        }
     }
 
     /// The sections to write: the input's, plus an empty type, function or
@@ -579,6 +588,11 @@ impl Signatures {
             by_signature,
             next: count + module.type_changes.added.len() as u32,
         }
+    }
+
+    /// Whether this signature (parameters, results) has a type already.
+    pub fn has(&self, signature: &(Vec<ValType>, Vec<ValType>)) -> bool {
+        self.by_signature.contains_key(signature)
     }
 
     /// The type index of this signature, appending it to `added` if new.

@@ -1,0 +1,552 @@
+//! `merge-similar-functions`: defined functions of the same type whose code
+//! is the same except for the values of some constants become one shared
+//! function that takes those values as extra parameters, and each of them
+//! becomes a thunk that calls it, passing its own parameters and its own
+//! constants (Binaryen measured +1.2% code size without this on LLVM -O2
+//! output: compilers emit many such near-copies, e.g. per-type
+//! instantiations).
+//!
+//! Each thunk keeps its index, type, exports, table entries and name, so
+//! nothing observable changes: only the code behind the index does. The
+//! shared function is appended after all functions (`Module::add_function`)
+//! with a plain function type: the original parameters, then one per
+//! differing constant position (positions whose values differ the same way
+//! in every member share one parameter), with the body's declared locals
+//! renumbered after them.
+//!
+//! Two functions are similar when their types are the same canonical type,
+//! their declared locals are the same, and their trees are equal node for
+//! node (every operator and immediate, branch targets by position, block
+//! types, results) except for constants' values: a constant in one must be
+//! a constant of the same type in the other. Float constants are compared
+//! by their bits, so NaN payloads and the sign of zero count. Everything
+//! else must match exactly, callees included: a recursive function calls
+//! itself, a different callee in each member, so such functions are not
+//! merged. (Binaryen also parameterizes differing callees with a typed
+//! function reference and `call_ref`; that needs the function-references
+//! feature and a declaration of each `ref.func` in an element segment,
+//! which this pass does not add.)
+//!
+//! Functions are grouped by a serialization of their code without constant
+//! values (one linear walk each, in parallel) used as a hash key, so no
+//! pairs are compared. A group is merged only when the code gets smaller:
+//! the encoded sizes of the members are weighed against the encoded shared
+//! function, the thunks, and the function and type entries added, and the
+//! difference must reach `MIN_SAVED_BYTES`. A second run finds nothing: the
+//! thunks of a group are similar to each other, but merging them never pays.
+
+use crate::error::Error;
+use crate::ir::{Args, ExprId, Function, Kind, Results};
+use crate::module::{Code, Module, Signatures, TypeKey};
+use crate::pass::Changed;
+use crate::remap::{IndexMaps, Remapper};
+use rayon::prelude::*;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use wasm_encoder::reencode::Reencode;
+use wasm_encoder::Encode;
+use wasmparser::{BlockType, Catch, Operator, ValType};
+
+/// Bounds the parameters a shared function gets beyond the original ones:
+/// a group that differs in more places is left alone (every extra parameter
+/// costs a constant in each thunk, and wide signatures cost engines).
+const MAX_EXTRA_PARAMS: usize = 8;
+
+/// Bytes a group must save before it is merged: the size estimate ignores
+/// section-count growth, and merging for a byte or two only costs a call.
+const MIN_SAVED_BYTES: usize = 8;
+
+pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
+    let imported = module.imported_functions as usize;
+    let total = imported + module.code.len();
+    let representative = module.maps.representative_functions(total);
+    let shapes: Vec<Option<Shape>> = module
+        .code
+        .par_iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let f = imported + i;
+            // A function merged into another (or removed) is not written.
+            let written = module.maps.function(f as u32).is_some() && representative[f] == f as u32;
+            match code {
+                Code::Lifted(func) if written => Shape::of(func, &module.maps),
+                _ => None,
+            }
+        })
+        .collect();
+
+    // Groups in order of their first member, members in index order.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<(TypeKey, &[u8]), usize> = HashMap::new();
+    for (i, shape) in shapes.iter().enumerate() {
+        let Some(shape) = shape else { continue };
+        let key = (
+            module.function_type_key((imported + i) as u32),
+            &shape.key[..],
+        );
+        match group_of.entry(key) {
+            Entry::Occupied(group) => groups[*group.get()].push(i),
+            Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    drop(group_of);
+    groups.retain(|members| members.len() >= 2);
+    let plans: Vec<Plan> = groups
+        .into_iter()
+        .filter_map(|members| Plan::of(members, &shapes))
+        .collect();
+    if plans.is_empty() {
+        return Ok(false);
+    }
+
+    let mut signatures = Signatures::of(module);
+    let mut changed = false;
+    for plan in plans {
+        changed |= merge(module, &mut signatures, &shapes, &plan)?;
+    }
+    module.local_names_stale |= changed;
+    Ok(changed)
+}
+
+/// A constant's type and bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Bits {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+}
+
+impl Bits {
+    fn of(op: &Operator<'_>) -> Option<Bits> {
+        Some(match *op {
+            Operator::I32Const { value } => Bits::I32(value),
+            Operator::I64Const { value } => Bits::I64(value),
+            Operator::F32Const { value } => Bits::F32(value.bits()),
+            Operator::F64Const { value } => Bits::F64(value.bits()),
+            Operator::V128Const { value } => Bits::V128(value.into()),
+            _ => return None,
+        })
+    }
+
+    fn ty(self) -> ValType {
+        match self {
+            Bits::I32(_) => ValType::I32,
+            Bits::I64(_) => ValType::I64,
+            Bits::F32(_) => ValType::F32,
+            Bits::F64(_) => ValType::F64,
+            Bits::V128(_) => ValType::V128,
+        }
+    }
+}
+
+/// A function's code without its constants' values, and the constants.
+struct Shape {
+    /// Declared locals, then every node in `walk` order (kind, immediates,
+    /// operand and body counts, branch targets as walk positions, results);
+    /// a constant contributes its type only. Equal keys (with equal types)
+    /// mean equal code up to constant values.
+    key: Vec<u8>,
+    /// The constants, in walk order.
+    constants: Vec<(ExprId, Bits)>,
+}
+
+impl Shape {
+    /// `None` when the function has no constants (equal functions are
+    /// duplicate-function-elimination's work) or cannot be encoded.
+    fn of(func: &Function<'_>, maps: &IndexMaps) -> Option<Shape> {
+        let mut shape = Shape {
+            key: Vec::with_capacity(func.exprs.len() * 4),
+            constants: Vec::new(),
+        };
+        let mut r = Remapper { maps };
+        let key = &mut shape.key;
+        func.locals.len().encode(key);
+        for &ty in &func.locals {
+            r.val_type(ty).ok()?.encode(key);
+        }
+        let walk = func.walk(func.body);
+        let mut position = vec![u32::MAX; func.exprs.len()];
+        for (at, &id) in walk.iter().enumerate() {
+            position[id.index()] = at as u32;
+        }
+        let label = |key: &mut Vec<u8>, target: &ExprId| position[target.index()].encode(key);
+        let body = |key: &mut Vec<u8>, body: &[ExprId]| body.len().encode(key);
+        for &id in &walk {
+            let expr = func.expr(id);
+            expr.args.len().encode(key);
+            match &expr.results {
+                Results::None => key.push(0),
+                Results::Unreachable => key.push(1),
+                results => {
+                    key.push(2);
+                    results.arity().encode(key);
+                    for &ty in results.types() {
+                        r.val_type(ty).ok()?.encode(key);
+                    }
+                }
+            }
+            match &expr.kind {
+                Kind::Block { ty, body: b } | Kind::Loop { ty, body: b } => {
+                    key.push(if matches!(expr.kind, Kind::Block { .. }) {
+                        0
+                    } else {
+                        1
+                    });
+                    r.block_type(*ty).ok()?.encode(key);
+                    body(key, b);
+                }
+                Kind::If {
+                    ty,
+                    then_body,
+                    else_body,
+                } => {
+                    key.push(2);
+                    r.block_type(*ty).ok()?.encode(key);
+                    body(key, then_body);
+                    match else_body {
+                        None => key.push(0),
+                        Some(b) => {
+                            key.push(1);
+                            body(key, b);
+                        }
+                    }
+                }
+                Kind::Try(t) => {
+                    key.push(3);
+                    r.block_type(t.ty).ok()?.encode(key);
+                    body(key, &t.body);
+                    t.catches.len().encode(key);
+                    for c in &t.catches {
+                        match c.tag {
+                            None => key.push(0),
+                            Some(tag) => {
+                                key.push(1);
+                                r.tag_index(tag).ok()?.encode(key);
+                            }
+                        }
+                        body(key, &c.body);
+                    }
+                    match &t.delegate {
+                        None => key.push(0),
+                        Some(target) => {
+                            key.push(1);
+                            label(key, target);
+                        }
+                    }
+                }
+                Kind::TryTable(t) => {
+                    key.push(4);
+                    r.block_type(t.ty).ok()?.encode(key);
+                    body(key, &t.body);
+                    t.catches.len().encode(key);
+                    for c in &t.catches {
+                        let (kind, tag) = match *c {
+                            Catch::One { tag, .. } => (0, Some(tag)),
+                            Catch::OneRef { tag, .. } => (1, Some(tag)),
+                            Catch::All { .. } => (2, None),
+                            Catch::AllRef { .. } => (3, None),
+                        };
+                        key.push(kind);
+                        if let Some(tag) = tag {
+                            r.tag_index(tag).ok()?.encode(key);
+                        }
+                    }
+                    t.targets.iter().for_each(|target| label(key, target));
+                }
+                Kind::Branch { op, targets } => {
+                    key.push(5);
+                    r.instruction(without_depths(op)).ok()?.encode(key);
+                    targets.len().encode(key);
+                    targets.iter().for_each(|target| label(key, target));
+                }
+                Kind::Op(op) => match Bits::of(op) {
+                    Some(bits) => {
+                        // The constant's type stands for it.
+                        key.push(6);
+                        r.val_type(bits.ty()).ok()?.encode(key);
+                        shape.constants.push((id, bits));
+                    }
+                    None => {
+                        key.push(7);
+                        r.instruction(op.clone()).ok()?.encode(key);
+                    }
+                },
+                Kind::Pop => key.push(8),
+                Kind::Assign { locals } => {
+                    key.push(9);
+                    locals.encode(key);
+                }
+            }
+        }
+        (!shape.constants.is_empty()).then_some(shape)
+    }
+}
+
+/// A branch operator with its (stale) depths zeroed: the targets are in
+/// the shape by position.
+fn without_depths<'a>(op: &Operator<'a>) -> Operator<'a> {
+    match op {
+        Operator::Br { .. } => Operator::Br { relative_depth: 0 },
+        Operator::BrIf { .. } => Operator::BrIf { relative_depth: 0 },
+        Operator::BrOnNull { .. } => Operator::BrOnNull { relative_depth: 0 },
+        Operator::BrOnNonNull { .. } => Operator::BrOnNonNull { relative_depth: 0 },
+        Operator::Rethrow { .. } => Operator::Rethrow { relative_depth: 0 },
+        Operator::BrTable { .. } => Operator::Br {
+            relative_depth: u32::MAX,
+        },
+        Operator::BrOnCast {
+            from_ref_type,
+            to_ref_type,
+            ..
+        } => Operator::BrOnCast {
+            relative_depth: 0,
+            from_ref_type: *from_ref_type,
+            to_ref_type: *to_ref_type,
+        },
+        Operator::BrOnCastFail {
+            from_ref_type,
+            to_ref_type,
+            ..
+        } => Operator::BrOnCastFail {
+            relative_depth: 0,
+            from_ref_type: *from_ref_type,
+            to_ref_type: *to_ref_type,
+        },
+        other => other.clone(),
+    }
+}
+
+/// A group of similar functions and the parameters merging it takes.
+struct Plan {
+    /// Indices into `module.code`, the first one's body becomes shared.
+    members: Vec<usize>,
+    /// Per extra parameter, the constants (indices into `Shape::constants`)
+    /// it replaces; its values are those constants' in each member.
+    params: Vec<Vec<usize>>,
+}
+
+impl Plan {
+    /// `None` when the members are equal (no differing constant) or differ
+    /// in more than `MAX_EXTRA_PARAMS` ways.
+    fn of(members: Vec<usize>, shapes: &[Option<Shape>]) -> Option<Plan> {
+        let constants: Vec<&[(ExprId, Bits)]> = members
+            .iter()
+            .map(|&m| shapes[m].as_ref().map(|s| &s.constants[..]))
+            .collect::<Option<_>>()?;
+        let mut params: Vec<Vec<usize>> = Vec::new();
+        let mut param_of: HashMap<Vec<Bits>, usize> = HashMap::new();
+        for position in 0..constants[0].len() {
+            let values: Vec<Bits> = constants.iter().map(|c| c[position].1).collect();
+            if values.iter().all(|&v| v == values[0]) {
+                continue;
+            }
+            match param_of.entry(values) {
+                Entry::Occupied(param) => params[*param.get()].push(position),
+                Entry::Vacant(slot) => {
+                    if params.len() == MAX_EXTRA_PARAMS {
+                        return None;
+                    }
+                    slot.insert(params.len());
+                    params.push(vec![position]);
+                }
+            }
+        }
+        (!params.is_empty()).then_some(Plan { members, params })
+    }
+}
+
+/// Merges one group if that makes the module smaller; returns whether it did.
+fn merge(
+    module: &mut Module<'_>,
+    signatures: &mut Signatures,
+    shapes: &[Option<Shape>],
+    plan: &Plan,
+) -> Result<Changed, Error> {
+    let mut members = Vec::with_capacity(plan.members.len());
+    for &m in &plan.members {
+        match (&module.code[m], &shapes[m]) {
+            (Code::Lifted(func), Some(shape)) => members.push((func, &shape.constants[..])),
+            _ => return Ok(false),
+        }
+    }
+    let (primary, primary_constants) = members[0];
+    let shared = shared_function(primary, primary_constants, &plan.params);
+    let results = shared.expr(shared.body).results.types().to_vec();
+    let signature = (shared.params.clone(), results.clone());
+
+    // Sizes as written: the members' bodies before; after, the shared body,
+    // its function section entry, a type section entry if its signature is
+    // new (the form, the counts and at least a byte per value type), and
+    // the thunks, measured calling the shared function by its output index
+    // (it has no input index in the maps yet).
+    let size = |func: &Function<'_>, maps: &IndexMaps| -> Result<usize, Error> {
+        let bytes = crate::lower::lower(func, &mut Remapper { maps })
+            .map_err(|e| Error::Encode(e.to_string()))?;
+        Ok(bytes.len() + leb_size(bytes.len() as u64))
+    };
+    let mut before = 0;
+    for (func, _) in &members {
+        before += size(func, &module.maps)?;
+    }
+    let mut after = size(&shared, &module.maps)? + leb_size(u64::from(module.code.len() as u32));
+    if !signatures.has(&signature) {
+        after += 3 + signature.0.len() + signature.1.len();
+    }
+    let output = module.next_function_output();
+    let identity = IndexMaps::default();
+    for &(func, constants) in &members {
+        after += size(
+            &thunk(func, constants, output, &plan.params, &results),
+            &identity,
+        )?;
+    }
+    if before < after + MIN_SAVED_BYTES {
+        return Ok(false);
+    }
+
+    let index = module.imported_functions + module.code.len() as u32;
+    let thunks: Vec<Function<'_>> = members
+        .iter()
+        .map(|&(func, constants)| thunk(func, constants, index, &plan.params, &results))
+        .collect();
+    let mut shared = shared;
+    shared.type_index = signatures.get(&mut module.type_changes.added, signature.0, signature.1);
+    module.add_function(shared)?;
+    for (&m, thunk) in plan.members.iter().zip(thunks) {
+        module.code[m] = Code::Lifted(thunk);
+    }
+    Ok(true)
+}
+
+/// The primary's body with each differing constant replaced by a read of
+/// its extra parameter, which come after the original parameters.
+fn shared_function<'a>(
+    primary: &Function<'a>,
+    constants: &[(ExprId, Bits)],
+    params: &[Vec<usize>],
+) -> Function<'a> {
+    let mut shared = primary.clone();
+    let original = primary.params.len();
+    let declared = primary.locals.len();
+    let extra: Vec<ValType> = params
+        .iter()
+        .map(|positions| constants[positions[0]].1.ty())
+        .collect();
+    shared.params.extend(&extra);
+    let new_index: Vec<u32> = (0..(original + declared) as u32)
+        .map(|l| {
+            if (l as usize) < original {
+                l
+            } else {
+                l + extra.len() as u32
+            }
+        })
+        .collect();
+    shared.renumber_locals(&new_index, primary.locals.clone());
+    for (p, positions) in params.iter().enumerate() {
+        for &position in positions {
+            let (id, _) = constants[position];
+            shared.expr_mut(id).kind = Kind::Op(Operator::LocalGet {
+                local_index: (original + p) as u32,
+            });
+        }
+    }
+    shared.dirty = true;
+    shared
+}
+
+/// `func` as a call of the shared function with its own parameters and its
+/// own values of the extra ones.
+fn thunk<'a>(
+    func: &Function<'a>,
+    constants: &[(ExprId, Bits)],
+    shared: u32,
+    params: &[Vec<usize>],
+    results: &[ValType],
+) -> Function<'a> {
+    let mut thunk = Function {
+        type_index: func.type_index,
+        params: func.params.clone(),
+        locals: Vec::new(),
+        scratch_from: func.params.len() as u32,
+        exprs: Vec::with_capacity(func.params.len() + params.len() + 2),
+        body: ExprId(0),
+        dirty: true,
+    };
+    thunk.body = thunk.add(
+        Kind::Block {
+            ty: BlockType::Empty,
+            body: Vec::new(),
+        },
+        Args::new(),
+        Results::from_types(results),
+    );
+    let mut args = Args::new();
+    for (local, &ty) in func.params.iter().enumerate() {
+        args.push(thunk.add(
+            Kind::Op(Operator::LocalGet {
+                local_index: local as u32,
+            }),
+            Args::new(),
+            Results::One(ty),
+        ));
+    }
+    for positions in params {
+        let constant = func.expr(constants[positions[0]].0);
+        args.push(thunk.add(constant.kind.clone(), Args::new(), constant.results.clone()));
+    }
+    let call = thunk.add(
+        Kind::Op(Operator::Call {
+            function_index: shared,
+        }),
+        args,
+        Results::from_types(results),
+    );
+    if let Kind::Block { body, .. } = &mut thunk.expr_mut(thunk.body).kind {
+        body.push(call);
+    }
+    thunk
+}
+
+/// Bytes of `n` in unsigned LEB128.
+fn leb_size(n: u64) -> usize {
+    (64 - n.max(1).leading_zeros() as usize).div_ceil(7)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(passes: &[&str], wat: &str) -> String {
+        let mut options = crate::Options::new(crate::OptLevel::O0);
+        options.level = None;
+        options.passes = passes.iter().map(|p| p.to_string()).collect();
+        let output = crate::optimize(wat.as_bytes(), &options).expect("optimizes");
+        wasmprinter::print_bytes(&output.bytes).expect("prints")
+    }
+
+    /// A second run finds nothing to merge: thunks of one group are
+    /// similar, but merging them never pays.
+    #[test]
+    fn idempotent() {
+        let wat = include_str!("../../tests/passes/merge-similar-functions.wat");
+        let once = run(&["merge-similar-functions"], wat);
+        assert!(once.contains("call 26"), "{once}");
+        let twice = run(&["merge-similar-functions", "merge-similar-functions"], wat);
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn leb_sizes() {
+        assert_eq!(leb_size(0), 1);
+        assert_eq!(leb_size(127), 1);
+        assert_eq!(leb_size(128), 2);
+        assert_eq!(leb_size(16_383), 2);
+        assert_eq!(leb_size(16_384), 3);
+    }
+}
