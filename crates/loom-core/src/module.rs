@@ -347,7 +347,7 @@ pub struct TypeChanges {
     /// Parameter and result types of each appended type.
     pub added: Vec<(Vec<wasmparser::ValType>, Vec<wasmparser::ValType>)>,
     /// Function index to its new type index: retyped input functions, and
-    /// every function a pass added (see [`Module::add_function`]).
+    /// every function a pass added (see [`Module::add_functions`]).
     pub functions: std::collections::HashMap<u32, u32>,
 }
 
@@ -464,35 +464,40 @@ impl<'a> Module<'a> {
         self.types.as_ref().function_count()
     }
 
-    /// Appends a defined function whose type is `function.type_index` (an
-    /// input type or one in `type_changes.added`, see [`Signatures`]) and
-    /// returns its index, `imported_functions + code.len()` before the call:
-    /// after every function so far, so no index changes. In the output it
-    /// follows every function written so far. Its body is written like any
-    /// other; it has no name.
-    pub fn add_function(&mut self, function: Function<'a>) -> Result<u32, Error> {
+    /// Appends defined functions, each of the type its `type_index` names
+    /// (an input type or one in `type_changes.added`, see [`Signatures`]),
+    /// and returns the index of the first: `imported_functions +
+    /// code.len()` before the call, so they come after every function so
+    /// far and no index changes. In the output they follow every function
+    /// written so far. Their bodies are written like any other; they have
+    /// no names.
+    pub fn add_functions(&mut self, functions: Vec<Function<'a>>) -> Result<u32, Error> {
         let types = self.types.as_ref().core_type_count_in_module() as usize
             + self.type_changes.added.len();
-        if function.type_index as usize >= types {
+        if let Some(f) = functions.iter().find(|f| f.type_index as usize >= types) {
             return Err(Error::Encode(format!(
                 "an added function names type {} of {types}",
-                function.type_index
+                f.type_index
             )));
         }
-        let index = self.imported_functions + self.code.len() as u32;
-        let output = self.next_function_output();
-        if let Some(map) = &mut self.maps.functions {
-            map.resize(index as usize, REMOVED);
-            map.push(output);
+        let first = self.imported_functions + self.code.len() as u32;
+        let mut output = self.next_function_output();
+        for function in functions {
+            let index = self.imported_functions + self.code.len() as u32;
+            if let Some(map) = &mut self.maps.functions {
+                map.resize(index as usize, REMOVED);
+                map.push(output);
+                output += 1;
+            }
+            self.type_changes
+                .functions
+                .insert(index, function.type_index);
+            self.code.push(Code::Lifted(function));
         }
-        self.type_changes
-            .functions
-            .insert(index, function.type_index);
-        self.code.push(Code::Lifted(function));
-        Ok(index)
+        Ok(first)
     }
 
-    /// The output index [`Module::add_function`] gives the next function:
+    /// The output index [`Module::add_functions`] gives the next function:
     /// after every function written so far.
     pub fn next_function_output(&self) -> u32 {
         match &self.maps.functions {
@@ -674,7 +679,7 @@ mod tests {
         let mut module = Module::read(&input, features).unwrap();
         crate::passes::remove_unused_module_elements::run(&mut module).unwrap();
         let added = donated(&donor, 2, &mut module);
-        assert_eq!(module.add_function(added).unwrap(), 3);
+        assert_eq!(module.add_functions(vec![added]).unwrap(), 3);
         module.code[1] = donor.code[1].clone();
         assert_eq!(module.function_type_key(3), TypeKey::Added(2));
         // Nothing is removed now that the added function is live.
@@ -703,7 +708,7 @@ mod tests {
         let donor = Module::read(&donor, features).unwrap();
         let mut module = Module::read(&input, features).unwrap();
         let added = donated(&donor, 0, &mut module);
-        assert_eq!(module.add_function(added).unwrap(), 0);
+        assert_eq!(module.add_functions(vec![added]).unwrap(), 0);
         let text = write_valid(&module);
         assert!(text.contains("(func (;0;) (type 0) (result i32)"), "{text}");
         assert!(text.contains("i32.const 5"), "{text}");

@@ -8,7 +8,7 @@
 //!
 //! Each thunk keeps its index, type, exports, table entries and name, so
 //! nothing observable changes: only the code behind the index does. The
-//! shared function is appended after all functions (`Module::add_function`)
+//! shared function is appended after all functions (`Module::add_functions`)
 //! with a plain function type: the original parameters, then one per
 //! differing constant position (positions whose values differ the same way
 //! in every member share one parameter), with the body's declared locals
@@ -102,13 +102,56 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         return Ok(false);
     }
 
+    // Measured in parallel; decided in order, since each merge may add a
+    // type a later one reuses and takes the next function index.
+    let measured: Vec<Option<Measured<'_>>> = plans
+        .par_iter()
+        .map(|plan| Measured::of(module, &shapes, plan))
+        .collect::<Result<_, _>>()?;
     let mut signatures = Signatures::of(module);
-    let mut changed = false;
-    for plan in plans {
-        changed |= merge(module, &mut signatures, &shapes, &plan)?;
+    let mut added_types = Vec::new();
+    let first_index = module.imported_functions + module.code.len() as u32;
+    let first_output = module.next_function_output();
+    let mut merges: Vec<(&Plan, Function<'_>)> = Vec::new();
+    for (plan, measured) in plans.iter().zip(measured) {
+        let Some(measured) = measured else { continue };
+        let output = first_output + merges.len() as u32;
+        let mut after = measured.after + plan.members.len() * (leb_size(u64::from(output)) - 1);
+        if !signatures.has(&measured.signature) {
+            // The form, the counts and at least a byte per value type.
+            after += 3 + measured.signature.0.len() + measured.signature.1.len();
+        }
+        if measured.before < after + MIN_SAVED_BYTES {
+            continue;
+        }
+        let (params, results) = measured.signature;
+        let mut shared = measured.shared;
+        shared.type_index = signatures.get(&mut added_types, params, results);
+        merges.push((plan, shared));
     }
-    module.local_names_stale |= changed;
-    Ok(changed)
+    if merges.is_empty() {
+        return Ok(false);
+    }
+
+    let mut thunks = Vec::new();
+    for (j, (plan, shared)) in merges.iter().enumerate() {
+        let results = shared.expr(shared.body).results.types();
+        for &m in &plan.members {
+            if let (Code::Lifted(func), Some(shape)) = (&module.code[m], &shapes[m]) {
+                let index = first_index + j as u32;
+                let thunk = thunk(func, &shape.constants, index, &plan.params, results);
+                thunks.push((m, thunk));
+            }
+        }
+    }
+    for (m, thunk) in thunks {
+        module.code[m] = Code::Lifted(thunk);
+    }
+    module.type_changes.added.extend(added_types);
+    let shared = merges.into_iter().map(|(_, shared)| shared).collect();
+    module.add_functions(shared)?;
+    module.local_names_stale = true;
+    Ok(true)
 }
 
 /// A constant's type and bits.
@@ -360,67 +403,61 @@ impl Plan {
     }
 }
 
-/// Merges one group if that makes the module smaller; returns whether it did.
-fn merge(
-    module: &mut Module<'_>,
-    signatures: &mut Signatures,
-    shapes: &[Option<Shape>],
-    plan: &Plan,
-) -> Result<Changed, Error> {
-    let mut members = Vec::with_capacity(plan.members.len());
-    for &m in &plan.members {
-        match (&module.code[m], &shapes[m]) {
-            (Code::Lifted(func), Some(shape)) => members.push((func, &shape.constants[..])),
-            _ => return Ok(false),
+/// A planned merge's shared function and the code sizes it is judged by.
+struct Measured<'a> {
+    shared: Function<'a>,
+    /// Parameters and results of the shared function.
+    signature: (Vec<ValType>, Vec<ValType>),
+    /// Bytes of the members' bodies as written now (with their size fields).
+    before: usize,
+    /// Bytes of the shared body, its function section entry and the thunks,
+    /// these measured calling function 0: a longer index adds to each.
+    after: usize,
+}
+
+impl<'a> Measured<'a> {
+    fn of(
+        module: &Module<'a>,
+        shapes: &[Option<Shape>],
+        plan: &Plan,
+    ) -> Result<Option<Measured<'a>>, Error> {
+        let mut members = Vec::with_capacity(plan.members.len());
+        for &m in &plan.members {
+            match (&module.code[m], &shapes[m]) {
+                (Code::Lifted(func), Some(shape)) => members.push((func, &shape.constants[..])),
+                _ => return Ok(None),
+            }
         }
+        let size = |func: &Function<'_>, maps: &IndexMaps| -> Result<usize, Error> {
+            let bytes = crate::lower::lower(func, &mut Remapper { maps })
+                .map_err(|e| Error::Encode(e.to_string()))?;
+            Ok(bytes.len() + leb_size(bytes.len() as u64))
+        };
+        let (primary, constants) = members[0];
+        let shared = shared_function(primary, constants, &plan.params);
+        let results = shared.expr(shared.body).results.types().to_vec();
+        let mut before = 0;
+        for (func, _) in &members {
+            before += size(func, &module.maps)?;
+        }
+        // Its function section entry: a type index, at most the next one.
+        let types = module.types.as_ref().core_type_count_in_module() as usize
+            + module.type_changes.added.len();
+        let mut after = size(&shared, &module.maps)? + leb_size(types as u64);
+        let identity = IndexMaps::default();
+        for &(func, constants) in &members {
+            after += size(
+                &thunk(func, constants, 0, &plan.params, &results),
+                &identity,
+            )?;
+        }
+        Ok(Some(Measured {
+            signature: (shared.params.clone(), results),
+            shared,
+            before,
+            after,
+        }))
     }
-    let (primary, primary_constants) = members[0];
-    let shared = shared_function(primary, primary_constants, &plan.params);
-    let results = shared.expr(shared.body).results.types().to_vec();
-    let signature = (shared.params.clone(), results.clone());
-
-    // Sizes as written: the members' bodies before; after, the shared body,
-    // its function section entry, a type section entry if its signature is
-    // new (the form, the counts and at least a byte per value type), and
-    // the thunks, measured calling the shared function by its output index
-    // (it has no input index in the maps yet).
-    let size = |func: &Function<'_>, maps: &IndexMaps| -> Result<usize, Error> {
-        let bytes = crate::lower::lower(func, &mut Remapper { maps })
-            .map_err(|e| Error::Encode(e.to_string()))?;
-        Ok(bytes.len() + leb_size(bytes.len() as u64))
-    };
-    let mut before = 0;
-    for (func, _) in &members {
-        before += size(func, &module.maps)?;
-    }
-    let mut after = size(&shared, &module.maps)? + leb_size(u64::from(module.code.len() as u32));
-    if !signatures.has(&signature) {
-        after += 3 + signature.0.len() + signature.1.len();
-    }
-    let output = module.next_function_output();
-    let identity = IndexMaps::default();
-    for &(func, constants) in &members {
-        after += size(
-            &thunk(func, constants, output, &plan.params, &results),
-            &identity,
-        )?;
-    }
-    if before < after + MIN_SAVED_BYTES {
-        return Ok(false);
-    }
-
-    let index = module.imported_functions + module.code.len() as u32;
-    let thunks: Vec<Function<'_>> = members
-        .iter()
-        .map(|&(func, constants)| thunk(func, constants, index, &plan.params, &results))
-        .collect();
-    let mut shared = shared;
-    shared.type_index = signatures.get(&mut module.type_changes.added, signature.0, signature.1);
-    module.add_function(shared)?;
-    for (&m, thunk) in plan.members.iter().zip(thunks) {
-        module.code[m] = Code::Lifted(thunk);
-    }
-    Ok(true)
 }
 
 /// The primary's body with each differing constant replaced by a read of
