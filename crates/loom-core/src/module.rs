@@ -274,7 +274,6 @@ impl<'a> Module<'a> {
                             section.id,
                             data,
                             section.range.start,
-                            self.code.len(),
                             maps,
                             imports,
                             &mut out,
@@ -366,15 +365,14 @@ impl TypeChanges {
 
     /// Writes the type section (input types, then the added ones) or the
     /// function section (with the new type indices) under `maps`.
-    /// Functions a pass added (after the input's `defined` count's worth of
-    /// entries, up to `defined` in all) get their entries at the end.
-    #[allow(clippy::too_many_arguments)]
+    /// Functions a pass added (indices right after the input's, each with
+    /// an entry in `functions`) get their function section entries at the
+    /// end.
     fn write_section(
         &self,
         id: u8,
         data: &[u8],
         offset: usize,
-        defined: usize,
         maps: &IndexMaps,
         imports: ImportCounts,
         out: &mut wasm_encoder::Module,
@@ -404,10 +402,10 @@ impl TypeChanges {
         }
         // The function section in input indices, then renumbered as usual.
         let mut entries = remap::read_all::<u32>(reader)?;
-        for function in imports.functions + entries.len() as u32..imports.functions + defined as u32
-        {
-            let ty = self.functions.get(&function).copied();
-            entries.push(ty.ok_or(RemapError::Unsupported("an added function without type"))?);
+        let mut next = imports.functions + entries.len() as u32;
+        while let Some(&ty) = self.functions.get(&next) {
+            entries.push(ty);
+            next += 1;
         }
         let mut contents = Vec::new();
         wasm_encoder::Encode::encode(&(entries.len() as u32), &mut contents);
