@@ -52,6 +52,11 @@ use wasmparser::{BlockType, Catch, Operator, ValType};
 /// costs a constant in each thunk, and wide signatures cost engines).
 const MAX_EXTRA_PARAMS: usize = 8;
 
+/// The validator's limits on a function's parameters and on its locals
+/// (parameters included), which the shared function must respect.
+const MAX_PARAMS: usize = 1000;
+const MAX_LOCALS: usize = 50_000;
+
 /// Bytes a group must save before it is merged: the size estimate ignores
 /// section-count growth, and merging for a byte or two only costs a call.
 const MIN_SAVED_BYTES: usize = 8;
@@ -434,6 +439,10 @@ impl<'a> Measured<'a> {
             Ok(bytes.len() + leb_size(bytes.len() as u64))
         };
         let (primary, constants) = members[0];
+        let params = primary.params.len() + plan.params.len();
+        if params > MAX_PARAMS || params + primary.locals.len() > MAX_LOCALS {
+            return Ok(None);
+        }
         let shared = shared_function(primary, constants, &plan.params);
         let results = shared.expr(shared.body).results.types().to_vec();
         let mut before = 0;
@@ -576,6 +585,38 @@ mod tests {
         assert!(once.contains("call 26"), "{once}");
         let twice = run(&["merge-similar-functions", "merge-similar-functions"], wat);
         assert_eq!(once, twice);
+    }
+
+    /// The shared function would have more parameters than the validator
+    /// allows (997 and 4 extra): the group is left alone.
+    #[test]
+    fn parameter_limit() {
+        let params = " i32".repeat(MAX_PARAMS - 3);
+        let body = |c: i32| {
+            let stores: String = (0..4)
+                .map(|k| {
+                    format!(
+                        "(i32.store offset={} (local.get 0) (i32.const {}))",
+                        k * 4,
+                        c + k
+                    )
+                })
+                .collect();
+            stores.repeat(1000)
+        };
+        let wat = format!(
+            "(module (memory 1)
+               (func (export \"a\") (param{params}) {})
+               (func (export \"b\") (param{params}) {}))",
+            body(0),
+            body(100)
+        );
+        let out = run(&["merge-similar-functions"], &wat);
+        assert!(!out.contains("call "), "merged");
+        // With one parameter fewer per function, the merge happens.
+        let wat = wat.replace(" i32)", ")");
+        let out = run(&["merge-similar-functions"], &wat);
+        assert!(out.contains("call 2"), "not merged");
     }
 
     #[test]
