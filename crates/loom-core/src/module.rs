@@ -48,7 +48,8 @@ pub struct Section {
 pub struct Module<'a> {
     pub bytes: &'a [u8],
     pub sections: Vec<Section>,
-    /// Defined functions' code, in function index order.
+    /// Defined functions' code, in function index order; functions passes
+    /// added come after the input's (see [`Module::add_functions`]).
     pub code: Vec<Code<'a>>,
     /// Number of imported functions (defined function `i` has index
     /// `imported_functions + i`).
@@ -335,10 +336,11 @@ pub(crate) fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, 
     }
 }
 
-/// Function signatures changed by passes (dead argument elimination), in
-/// the input's index space: new function types appended after the input's
+/// Function signatures changed by passes (dead argument elimination) and
+/// those of functions passes added (merge-similar-functions), in the
+/// input's index space: new function types appended after the input's
 /// types, each in its own recursion group, final and without supertype,
-/// and the new type index of each retyped function. The validator's view
+/// and the type index of each retyped or added function. The validator's view
 /// (`Module::types`) keeps the input's types; ask
 /// [`Module::function_type_key`] for a function's current type.
 #[derive(Clone, Debug, Default)]
