@@ -445,6 +445,11 @@ impl<'a> Measured<'a> {
         if params > MAX_PARAMS || params + primary.locals.len() > MAX_LOCALS {
             return Ok(None);
         }
+        // The root's results are the function's, which the shared function
+        // and the thunks take: never `Unreachable`, but do not rely on it.
+        if primary.expr(primary.body).results == Results::Unreachable {
+            return Ok(None);
+        }
         let shared = shared_function(primary, constants, &plan.params);
         let results = shared.expr(shared.body).results.types().to_vec();
         let mut before = 0;
