@@ -580,7 +580,41 @@ mod tests {
         options.level = None;
         options.passes = passes.iter().map(|p| p.to_string()).collect();
         let output = crate::optimize(wat.as_bytes(), &options).expect("optimizes");
+        wasmparser::Validator::new_with_features(crate::features::accepted())
+            .validate_all(&output.bytes)
+            .expect("valid output");
         wasmprinter::print_bytes(&output.bytes).expect("prints")
+    }
+
+    /// Later module passes treat the shared function like any other:
+    /// inlining inlines the thunks into their only callers and removes
+    /// them, remove-unused-module-elements keeps the shared function, and
+    /// reorder-functions gives it the lowest index (it has the most calls).
+    #[test]
+    fn later_passes_see_the_shared_function() {
+        let wat = r#"(module (memory 1)
+            (func $a (param i32) (result i32)
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.add (local.get 0) (i32.const 1)))
+            (func $b (param i32) (result i32)
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.store offset=8 (local.get 0) (i32.load offset=4 (local.get 0)))
+              (i32.add (local.get 0) (i32.const 2)))
+            (func (export "main") (param i32) (result i32)
+              (i32.add (call $a (local.get 0)) (call $b (local.get 0)))))"#;
+        let passes = [
+            "merge-similar-functions",
+            "inlining",
+            "remove-unused-module-elements",
+            "reorder-functions",
+        ];
+        let out = run(&passes, wat);
+        let functions = out.lines().filter(|l| l.starts_with("  (func ")).count();
+        assert_eq!(functions, 2, "{out}");
+        assert_eq!(out.matches("call 0").count(), 2, "{out}");
     }
 
     /// A second run finds nothing to merge: thunks of one group are
