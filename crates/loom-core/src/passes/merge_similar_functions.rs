@@ -17,15 +17,19 @@
 //! Two functions are similar when their types are the same canonical type,
 //! their declared locals are the same, and their trees are equal node for
 //! node (every operator and immediate, branch targets by position, block
-//! types, results) except for constants' values: a constant in one must be
-//! a constant of the same type in the other. Float constants are compared
-//! by their bits, so NaN payloads and the sign of zero count. Everything
-//! else must match exactly, callees included: a recursive function calls
-//! itself, a different callee in each member, so such functions are not
-//! merged. (Binaryen also parameterizes differing callees with a typed
-//! function reference and `call_ref`; that needs the function-references
-//! feature and a declaration of each `ref.func` in an element segment,
-//! which this pass does not add.)
+//! types, results) except for constants' values and direct calls of
+//! themselves: a constant in one must be a constant of the same type in
+//! the other, and where one calls itself the other calls itself. Float
+//! constants are compared by their bits, so NaN payloads and the sign of
+//! zero count. In the shared function a self call calls the shared function,
+//! passing the extra parameters on. Everything else must match exactly,
+//! other callees included. (Binaryen also parameterizes differing callees
+//! with a typed function reference and `call_ref`; that needs the
+//! function-references feature and a declaration of each `ref.func` in an
+//! element segment, which this pass does not add.) Equal functions merge
+//! too, without extra parameters, when it pays: those left after
+//! duplicate-function-elimination are exported or in tables, so they keep
+//! their identities as thunks.
 //!
 //! Functions are grouped by a serialization of their code without constant
 //! values (one linear walk each, in parallel) used as a hash key, so no
@@ -76,7 +80,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             // A function merged into another (or removed) is not written.
             let written = module.maps.function(f as u32).is_some() && representative[f] == f as u32;
             match code {
-                Code::Lifted(func) if written => Shape::of(func, &module.maps),
+                Code::Lifted(func) if written => Shape::of(func, f as u32, &module.maps),
                 _ => None,
             }
         })
@@ -111,9 +115,12 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
 
     // Measured in parallel; decided in order, since each merge may add a
     // type a later one reuses and takes the next function index.
+    // Self calls in shared functions are measured with an index at least
+    // as long as the one they get.
+    let last_output = module.next_function_output() + plans.len() as u32;
     let measured: Vec<Option<Measured<'_>>> = plans
         .par_iter()
-        .map(|plan| Measured::of(module, &shapes, plan))
+        .map(|plan| Measured::of(module, &shapes, plan, last_output))
         .collect::<Result<_, _>>()?;
     let mut signatures = Signatures::of(module);
     let mut added_types = Vec::new();
@@ -141,7 +148,10 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     }
 
     let mut thunks = Vec::new();
-    for (j, (plan, shared)) in merges.iter().enumerate() {
+    for (j, (plan, shared)) in merges.iter_mut().enumerate() {
+        if let Some(primary) = &shapes[plan.members[0]] {
+            call_self(shared, &primary.self_calls, first_index + j as u32);
+        }
         let results = shared.expr(shared.body).results.types();
         for &m in &plan.members {
             if let (Code::Lifted(func), Some(shape)) = (&module.code[m], &shapes[m]) {
@@ -194,25 +204,31 @@ impl Bits {
     }
 }
 
-/// A function's code without its constants' values, and the constants.
+/// A function's code without its constants' values or its own index, and
+/// the constants and calls of itself.
 struct Shape {
     /// Declared locals, then every node in `walk` order (kind, immediates,
     /// operand and body counts, branch targets as walk positions, results);
-    /// a constant contributes its type only. Equal keys (with equal types)
-    /// mean equal code up to constant values.
+    /// a constant contributes its type only, a direct call of the function
+    /// itself only that it is one. Equal keys (with equal types) mean equal
+    /// code up to constant values and which function recursion calls.
     key: Vec<u8>,
     /// The constants, in walk order.
     constants: Vec<(ExprId, Bits)>,
+    /// The `call`s and `return_call`s of the function itself.
+    self_calls: Vec<ExprId>,
 }
 
 impl Shape {
-    /// `None` when the function has no constants (equal functions are
-    /// duplicate-function-elimination's work) or cannot be encoded.
-    fn of(func: &Function<'_>, maps: &IndexMaps) -> Option<Shape> {
+    /// The shape of function `own`; `None` when it cannot be encoded.
+    fn of(func: &Function<'_>, own: u32, maps: &IndexMaps) -> Option<Shape> {
         let mut shape = Shape {
             key: Vec::with_capacity(func.exprs.len() * 4),
             constants: Vec::new(),
+            self_calls: Vec::new(),
         };
+        // Calls of a function merged into this one run this body too.
+        let own = maps.function(own);
         let mut r = Remapper { maps };
         let key = &mut shape.key;
         func.locals.len().encode(key);
@@ -314,14 +330,23 @@ impl Shape {
                     targets.len().encode(key);
                     targets.iter().for_each(|target| label(key, target));
                 }
-                Kind::Op(op) => match Bits::of(op) {
-                    Some(bits) => {
+                Kind::Op(op) => match (Bits::of(op), op) {
+                    (Some(bits), _) => {
                         // The constant's type stands for it.
                         key.push(6);
                         r.val_type(bits.ty()).ok()?.encode(key);
                         shape.constants.push((id, bits));
                     }
-                    None => {
+                    (
+                        None,
+                        &(Operator::Call { function_index }
+                        | Operator::ReturnCall { function_index }),
+                    ) if maps.function(function_index) == own => {
+                        let tail = matches!(op, Operator::ReturnCall { .. });
+                        key.push(if tail { 11 } else { 10 });
+                        shape.self_calls.push(id);
+                    }
+                    (None, _) => {
                         key.push(7);
                         r.instruction(op.clone()).ok()?.encode(key);
                     }
@@ -333,7 +358,7 @@ impl Shape {
                 }
             }
         }
-        (!shape.constants.is_empty()).then_some(shape)
+        Some(shape)
     }
 }
 
@@ -381,8 +406,10 @@ struct Plan {
 }
 
 impl Plan {
-    /// `None` when the members are equal (no differing constant) or differ
-    /// in more than `MAX_EXTRA_PARAMS` ways.
+    /// `None` when the members differ in more than `MAX_EXTRA_PARAMS` ways.
+    /// Members that do not differ at all (equal functions that
+    /// duplicate-function-elimination leaves alone because their identity
+    /// escapes, or recursive ones) merge without extra parameters.
     fn of(members: Vec<usize>, shapes: &[Option<Shape>]) -> Option<Plan> {
         let constants: Vec<&[(ExprId, Bits)]> = members
             .iter()
@@ -406,7 +433,7 @@ impl Plan {
                 }
             }
         }
-        (!params.is_empty()).then_some(Plan { members, params })
+        Some(Plan { members, params })
     }
 }
 
@@ -427,11 +454,12 @@ impl<'a> Measured<'a> {
         module: &Module<'a>,
         shapes: &[Option<Shape>],
         plan: &Plan,
+        last_output: u32,
     ) -> Result<Option<Measured<'a>>, Error> {
         let mut members = Vec::with_capacity(plan.members.len());
         for &m in &plan.members {
             match (&module.code[m], &shapes[m]) {
-                (Code::Lifted(func), Some(shape)) => members.push((func, &shape.constants[..])),
+                (Code::Lifted(func), Some(shape)) => members.push((func, shape)),
                 _ => return Ok(None),
             }
         }
@@ -440,7 +468,7 @@ impl<'a> Measured<'a> {
                 .map_err(|e| Error::Encode(e.to_string()))?;
             Ok(bytes.len() + leb_size(bytes.len() as u64))
         };
-        let (primary, constants) = members[0];
+        let (primary, shape) = members[0];
         let params = primary.params.len() + plan.params.len();
         if params > MAX_PARAMS || params + primary.locals.len() > MAX_LOCALS {
             return Ok(None);
@@ -450,7 +478,8 @@ impl<'a> Measured<'a> {
         if primary.expr(primary.body).results == Results::Unreachable {
             return Ok(None);
         }
-        let shared = shared_function(primary, constants, &plan.params);
+        let mut shared = shared_function(primary, shape, &plan.params);
+        call_self(&mut shared, &shape.self_calls, last_output);
         let results = shared.expr(shared.body).results.types().to_vec();
         let mut before = 0;
         for (func, _) in &members {
@@ -461,9 +490,9 @@ impl<'a> Measured<'a> {
             + module.type_changes.added.len();
         let mut after = size(&shared, &module.maps)? + leb_size(types as u64);
         let identity = IndexMaps::default();
-        for &(func, constants) in &members {
+        for &(func, shape) in &members {
             after += size(
-                &thunk(func, constants, 0, &plan.params, &results),
+                &thunk(func, &shape.constants, 0, &plan.params, &results),
                 &identity,
             )?;
         }
@@ -480,9 +509,10 @@ impl<'a> Measured<'a> {
 /// its extra parameter, which come after the original parameters.
 fn shared_function<'a>(
     primary: &Function<'a>,
-    constants: &[(ExprId, Bits)],
+    shape: &Shape,
     params: &[Vec<usize>],
 ) -> Function<'a> {
+    let constants = &shape.constants;
     let mut shared = primary.clone();
     let original = primary.params.len();
     let declared = primary.locals.len();
@@ -509,8 +539,36 @@ fn shared_function<'a>(
             });
         }
     }
+    // Recursion passes the extra parameters on (see `call_self`).
+    for &call in &shape.self_calls {
+        for (p, &ty) in extra.iter().enumerate() {
+            let get = shared.add(
+                Kind::Op(Operator::LocalGet {
+                    local_index: (original + p) as u32,
+                }),
+                Args::new(),
+                Results::One(ty),
+            );
+            shared.expr_mut(call).args.push(get);
+        }
+    }
     shared.dirty = true;
     shared
+}
+
+/// Makes the shared function's calls of the primary (`self_calls`, which
+/// pass the extra parameters on) call `index`, the shared function itself:
+/// recursion in a member calls that member, which is the shared function
+/// with that member's values in the extra parameters (nothing writes them).
+fn call_self(shared: &mut Function<'_>, self_calls: &[ExprId], index: u32) {
+    for &call in self_calls {
+        if let Kind::Op(
+            Operator::Call { function_index } | Operator::ReturnCall { function_index },
+        ) = &mut shared.expr_mut(call).kind
+        {
+            *function_index = index;
+        }
+    }
 }
 
 /// `func` as a call of the shared function with its own parameters and its

@@ -155,7 +155,8 @@
     (v128.store offset=16 (local.get 0) (i32x4.splat (i32.load (local.get 0))))
     (v128.store offset=32 (local.get 0) (i32x4.splat (i32.load offset=4 (local.get 0)))))
 
-  ;; Not merged: each calls itself, a different callee per member.
+  ;; Recursive: each calls itself. The shared function calls itself,
+  ;; passing its extra parameter on.
   (func $countdown_a (export "countdown_a") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0))
       (then (i32.const 1))
@@ -200,13 +201,36 @@
     (i32.store offset=4 (local.get 0) (i32.const 9))
     (i32.sub (i32.load (local.get 0)) (i32.const 9)))
 
-  ;; Not merged: equal functions (duplicate-function-elimination's work).
+  ;; Equal, and exported so their identities stay apart: thunks without
+  ;; extra parameters.
   (func $equal_a (export "equal_a") (param i32)
+    (i32.store offset=40 (local.get 0) (i32.load offset=44 (local.get 0)))
+    (i32.store offset=48 (local.get 0) (i32.load offset=52 (local.get 0)))
+    (i32.store offset=56 (local.get 0) (i32.load offset=60 (local.get 0)))
+    (i32.store offset=64 (local.get 0) (i32.load offset=68 (local.get 0)))
     (i32.store (local.get 0) (i32.const 3))
     (i32.store offset=4 (local.get 0) (i32.const 4))
     (i32.store offset=8 (local.get 0) (i32.const 5)))
   (func $equal_b (export "equal_b") (param i32)
+    (i32.store offset=40 (local.get 0) (i32.load offset=44 (local.get 0)))
+    (i32.store offset=48 (local.get 0) (i32.load offset=52 (local.get 0)))
+    (i32.store offset=56 (local.get 0) (i32.load offset=60 (local.get 0)))
+    (i32.store offset=64 (local.get 0) (i32.load offset=68 (local.get 0)))
     (i32.store (local.get 0) (i32.const 3))
     (i32.store offset=4 (local.get 0) (i32.const 4))
     (i32.store offset=8 (local.get 0) (i32.const 5)))
+
+  ;; Not merged: they call different functions (the equal ones above).
+  (func $calls_a (export "calls_a") (param i32)
+    (i32.store offset=40 (local.get 0) (i32.load offset=44 (local.get 0)))
+    (i32.store offset=48 (local.get 0) (i32.load offset=52 (local.get 0)))
+    (i32.store offset=56 (local.get 0) (i32.load offset=60 (local.get 0)))
+    (i32.store offset=64 (local.get 0) (i32.load offset=68 (local.get 0)))
+    (call $equal_a (local.get 0)))
+  (func $calls_b (export "calls_b") (param i32)
+    (i32.store offset=40 (local.get 0) (i32.load offset=44 (local.get 0)))
+    (i32.store offset=48 (local.get 0) (i32.load offset=52 (local.get 0)))
+    (i32.store offset=56 (local.get 0) (i32.load offset=60 (local.get 0)))
+    (i32.store offset=64 (local.get 0) (i32.load offset=68 (local.get 0)))
+    (call $equal_b (local.get 0)))
 )
