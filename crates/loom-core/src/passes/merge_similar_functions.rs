@@ -116,7 +116,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     // Measured in parallel; decided in order, since each merge may add a
     // type a later one reuses and takes the next function index.
     // Self calls in shared functions are measured with an index at least
-    // as long as the one they get.
+    // as long as the one they get (see `Measured::of`).
     let last_output = module.next_function_output() + plans.len() as u32;
     let measured: Vec<Option<Measured<'_>>> = plans
         .par_iter()
@@ -478,8 +478,7 @@ impl<'a> Measured<'a> {
         if primary.expr(primary.body).results == Results::Unreachable {
             return Ok(None);
         }
-        let mut shared = shared_function(primary, shape, &plan.params);
-        call_self(&mut shared, &shape.self_calls, last_output);
+        let shared = shared_function(primary, shape, &plan.params);
         let results = shared.expr(shared.body).results.types().to_vec();
         let mut before = 0;
         for (func, _) in &members {
@@ -489,6 +488,12 @@ impl<'a> Measured<'a> {
         let types = module.types.as_ref().core_type_count_in_module() as usize
             + module.type_changes.added.len();
         let mut after = size(&shared, &module.maps)? + leb_size(types as u64);
+        // Its self calls still call the primary (the shared function has no
+        // index in the maps yet); they will call an index up to
+        // `last_output`.
+        let own = module.imported_functions + plan.members[0] as u32;
+        let own_size = leb_size(u64::from(module.maps.function(own).unwrap_or(0)));
+        after += shape.self_calls.len() * leb_size(u64::from(last_output)).saturating_sub(own_size);
         let identity = IndexMaps::default();
         for &(func, shape) in &members {
             after += size(
