@@ -7,12 +7,12 @@
 use crate::error::Error;
 use crate::ir::Function;
 use crate::lift::{lift, LiftError};
-use crate::remap::{self, ImportCounts, IndexMaps, RemapError, Remapper};
+use crate::remap::{self, ImportCounts, IndexMaps, RemapError, Remapper, REMOVED};
 use crate::stats::Stats;
 use crate::Options;
 use rayon::prelude::*;
 use std::ops::Range;
-use wasmparser::{FunctionBody, Parser, Payload, ValidPayload, Validator, WasmFeatures};
+use wasmparser::{FunctionBody, Parser, Payload, ValType, ValidPayload, Validator, WasmFeatures};
 
 /// One function's code.
 #[derive(Clone, Debug)]
@@ -60,7 +60,8 @@ pub struct Section {
 pub struct Module<'a> {
     pub bytes: &'a [u8],
     pub sections: Vec<Section>,
-    /// Defined functions' code, in function index order.
+    /// Defined functions' code, in function index order; functions passes
+    /// added come after the input's (see [`Module::add_functions`]).
     pub code: Vec<Code<'a>>,
     /// Number of imported functions (defined function `i` has index
     /// `imported_functions + i`).
@@ -206,7 +207,7 @@ impl<'a> Module<'a> {
         let code_changed = match self.sections.iter().find(|s| s.id == 10) {
             // The encoding is the size field then the contents.
             Some(old) => !new_code.ends_with(&self.bytes[old.range.clone()]) || !maps.is_identity(),
-            None => false,
+            None => !bodies.is_empty(),
         };
 
         let imports = match self.sections.iter().find(|s| s.id == 2) {
@@ -216,8 +217,13 @@ impl<'a> Module<'a> {
         };
         let remap_error = |e: RemapError| Error::Encode(e.to_string());
         let mut out = wasm_encoder::Module::new();
-        for section in &self.sections {
-            let data = &self.bytes[section.range.clone()];
+        for section in self.sections_to_write().iter() {
+            // A section the input lacks (see `sections_to_write`) is an
+            // empty vector: a zero count.
+            let data = match &self.bytes[section.range.clone()] {
+                [] => &[0][..],
+                data => data,
+            };
             match (section.id, section.name.as_deref()) {
                 (10, _) => {
                     out.section(&code_section);
@@ -274,7 +280,14 @@ impl<'a> Module<'a> {
                 }
                 (1 | 3, _) if !self.type_changes.is_empty() => {
                     self.type_changes
-                        .write_section(section, self.bytes, maps, imports, &mut out)
+                        .write_section(
+                            section.id,
+                            data,
+                            section.range.start,
+                            maps,
+                            imports,
+                            &mut out,
+                        )
                         .map_err(remap_error)?;
                 }
                 (id, _) if id != 0 && !maps.is_identity() => {
@@ -332,17 +345,19 @@ pub(crate) fn encode_body(code: &Code<'_>, maps: &IndexMaps) -> Result<Vec<u8>, 
     }
 }
 
-/// Function signatures changed by passes (dead argument elimination), in
-/// the input's index space: new function types appended after the input's
+/// Function signatures changed by passes (dead argument elimination) and
+/// those of functions passes added (merge-similar-functions), in the
+/// input's index space: new function types appended after the input's
 /// types, each in its own recursion group, final and without supertype,
-/// and the new type index of each retyped function. The validator's view
+/// and the type index of each retyped or added function. The validator's view
 /// (`Module::types`) keeps the input's types; ask
 /// [`Module::function_type_key`] for a function's current type.
 #[derive(Clone, Debug, Default)]
 pub struct TypeChanges {
     /// Parameter and result types of each appended type.
     pub added: Vec<(Vec<wasmparser::ValType>, Vec<wasmparser::ValType>)>,
-    /// Function index to its new type index.
+    /// Function index to its new type index: retyped input functions, and
+    /// every function a pass added (see [`Module::add_functions`]).
     pub functions: std::collections::HashMap<u32, u32>,
 }
 
@@ -361,19 +376,22 @@ impl TypeChanges {
 
     /// Writes the type section (input types, then the added ones) or the
     /// function section (with the new type indices) under `maps`.
+    /// Functions a pass added (indices right after the input's, each with
+    /// an entry in `functions`) get their function section entries at the
+    /// end.
     fn write_section(
         &self,
-        section: &Section,
-        bytes: &[u8],
+        id: u8,
+        data: &[u8],
+        offset: usize,
         maps: &IndexMaps,
         imports: ImportCounts,
         out: &mut wasm_encoder::Module,
     ) -> Result<(), RemapError> {
         use wasm_encoder::reencode::Reencode;
-        let data = &bytes[section.range.clone()];
-        let reader = wasmparser::BinaryReader::new(data, section.range.start as u64);
+        let reader = wasmparser::BinaryReader::new(data, offset as u64);
         let mut remapper = Remapper { maps };
-        if section.id == 1 {
+        if id == 1 {
             if maps.types.is_some() {
                 return Err(RemapError::Unsupported("renumbering types"));
             }
@@ -394,7 +412,12 @@ impl TypeChanges {
             return Ok(());
         }
         // The function section in input indices, then renumbered as usual.
-        let entries = remap::read_all::<u32>(reader)?;
+        let mut entries = remap::read_all::<u32>(reader)?;
+        let mut next = imports.functions + entries.len() as u32;
+        while let Some(&ty) = self.functions.get(&next) {
+            entries.push(ty);
+            next += 1;
+        }
         let mut contents = Vec::new();
         wasm_encoder::Encode::encode(&(entries.len() as u32), &mut contents);
         for (i, ty) in entries.into_iter().enumerate() {
@@ -439,5 +462,264 @@ impl Module<'_> {
             self.sections[index].range = start..bytes.len();
         }
         self.bytes = Box::leak(bytes.into_boxed_slice());
+    }
+}
+
+/// Functions added by passes.
+impl<'a> Module<'a> {
+    /// How many functions the input has, imported and defined: functions a
+    /// pass adds have indices from here on.
+    pub fn input_function_count(&self) -> u32 {
+        self.types.as_ref().function_count()
+    }
+
+    /// Appends defined functions, each of the type its `type_index` names
+    /// (an input type or one in `type_changes.added`, see [`Signatures`]),
+    /// and returns the index of the first: `imported_functions +
+    /// code.len()` before the call, so they come after every function so
+    /// far and no index changes. In the output they follow every function
+    /// written so far. Their bodies are written like any other; they have
+    /// no names.
+    pub fn add_functions(&mut self, functions: Vec<Function<'a>>) -> Result<u32, Error> {
+        let types = self.types.as_ref().core_type_count_in_module() as usize
+            + self.type_changes.added.len();
+        if let Some(f) = functions.iter().find(|f| f.type_index as usize >= types) {
+            return Err(Error::Encode(format!(
+                "an added function names type {} of {types}",
+                f.type_index
+            )));
+        }
+        let first = self.imported_functions + self.code.len() as u32;
+        let mut output = self.next_function_output();
+        for function in functions {
+            let index = self.imported_functions + self.code.len() as u32;
+            if let Some(map) = &mut self.maps.functions {
+                map.resize(index as usize, REMOVED);
+                map.push(output);
+                output += 1;
+            }
+            self.type_changes
+                .functions
+                .insert(index, function.type_index);
+            self.code.push(Code::Lifted(function));
+        }
+        Ok(first)
+    }
+
+    /// The output index [`Module::add_functions`] gives the next function:
+    /// after every function written so far.
+    pub fn next_function_output(&self) -> u32 {
+        match &self.maps.functions {
+            None => self.imported_functions + self.code.len() as u32,
+            Some(map) => map
+                .iter()
+                .filter(|&&i| i != REMOVED)
+                .max()
+                .map_or(0, |&m| m + 1),
+        }
+    }
+
+    /// The sections to write: the input's, plus an empty type, function or
+    /// code section in its place in the section order when the input has
+    /// none but added types or functions need one (the range of such a
+    /// section is empty).
+    fn sections_to_write(&self) -> std::borrow::Cow<'_, [Section]> {
+        let needed = [
+            (1, !self.type_changes.added.is_empty()),
+            (3, !self.code.is_empty()),
+            (10, !self.code.is_empty()),
+        ];
+        let mut sections = std::borrow::Cow::Borrowed(&self.sections[..]);
+        for (id, need) in needed {
+            if !need || sections.iter().any(|s| s.id == id) {
+                continue;
+            }
+            let at = sections
+                .iter()
+                .position(|s| s.id != 0 && section_rank(s.id) > section_rank(id))
+                .unwrap_or(sections.len());
+            sections.to_mut().insert(
+                at,
+                Section {
+                    id,
+                    range: 0..0,
+                    name: None,
+                },
+            );
+        }
+        sections
+    }
+}
+
+/// Where a known section goes in a module: ids are not in order (tags and
+/// the data count came later).
+fn section_rank(id: u8) -> usize {
+    const ORDER: [u8; 13] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+    ORDER.iter().position(|&o| o == id).unwrap_or(ORDER.len())
+}
+
+/// Type indices of plain function types (final, without supertype, alone
+/// in their recursion group), by signature, for passes that give functions
+/// new signatures: a signature that has no such type yet is appended to
+/// `TypeChanges::added`.
+pub struct Signatures {
+    by_signature: std::collections::HashMap<(Vec<ValType>, Vec<ValType>), u32>,
+    next: u32,
+}
+
+impl Signatures {
+    pub fn of(module: &Module<'_>) -> Signatures {
+        let types = module.types.as_ref();
+        let count = types.core_type_count_in_module();
+        let mut by_signature = std::collections::HashMap::new();
+        for index in 0..count {
+            let id = types.core_type_at_in_module(index);
+            let sub = &types[id];
+            let wasmparser::CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+                continue;
+            };
+            // Concrete reference types are named by canonical id here, by
+            // index in the IR: such signatures are not matched.
+            let concrete = |t: &ValType| matches!(t, ValType::Ref(r) if r.type_index().is_some());
+            if !sub.is_final
+                || !sub.supertype_idxs.is_empty()
+                || sub.composite_type.shared
+                || types.rec_group_elements(types.rec_group_id_of(id)).len() != 1
+                || f.params().iter().chain(f.results()).any(concrete)
+            {
+                continue;
+            }
+            by_signature
+                .entry((f.params().to_vec(), f.results().to_vec()))
+                .or_insert(index);
+        }
+        for (i, signature) in module.type_changes.added.iter().enumerate() {
+            by_signature
+                .entry(signature.clone())
+                .or_insert(count + i as u32);
+        }
+        Signatures {
+            by_signature,
+            next: count + module.type_changes.added.len() as u32,
+        }
+    }
+
+    /// Whether this signature (parameters, results) has a type already.
+    pub fn has(&self, signature: &(Vec<ValType>, Vec<ValType>)) -> bool {
+        self.by_signature.contains_key(signature)
+    }
+
+    /// The type index of this signature, appending it to `added` if new.
+    pub fn get(
+        &mut self,
+        added: &mut Vec<(Vec<ValType>, Vec<ValType>)>,
+        params: Vec<ValType>,
+        results: Vec<ValType>,
+    ) -> u32 {
+        let key = (params, results);
+        if let Some(&index) = self.by_signature.get(&key) {
+            return index;
+        }
+        let index = self.next;
+        self.next += 1;
+        added.push(key.clone());
+        self.by_signature.insert(key, index);
+        index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_valid(module: &Module<'_>) -> String {
+        let mut options = Options::new(crate::OptLevel::O0);
+        options.level = None;
+        let bytes = module
+            .write(&options, &mut Stats::default())
+            .expect("writes");
+        wasmparser::Validator::new_with_features(crate::features::accepted())
+            .validate_all(&bytes)
+            .expect("valid output");
+        wasmprinter::print_bytes(&bytes).expect("prints")
+    }
+
+    /// Lifts function `index` (defined) of `module`, giving it the type of
+    /// its signature in `into` (appended if `into` has none).
+    fn donated<'a>(donor: &Module<'a>, index: usize, into: &mut Module<'_>) -> Function<'a> {
+        let Code::Lifted(mut function) = donor.code[index].clone() else {
+            panic!("lifted")
+        };
+        let results = function.expr(function.body).results.types().to_vec();
+        function.type_index = Signatures::of(into).get(
+            &mut into.type_changes.added,
+            function.params.clone(),
+            results,
+        );
+        function
+    }
+
+    /// A pass appends a function to a module whose functions an earlier
+    /// pass renumbered (index map shorter than the new index space) and
+    /// calls it; the function section, code section, exports and names
+    /// follow.
+    #[test]
+    fn an_added_function_is_written_after_the_others() {
+        let input = wat::parse_str(
+            r#"(module
+                (import "env" "f" (func $imported (param i32)))
+                (func $dead (result i32) (i32.const 7))
+                (func $main (export "main") (result i32) (i32.const 1)))"#,
+        )
+        .unwrap();
+        // The same module with the added function, index 3, and its call.
+        let donor = wat::parse_str(
+            r#"(module
+                (import "env" "f" (func (param i32)))
+                (func (result i32) (i32.const 7))
+                (func (result i32) (call 3 (i32.const 1)))
+                (func (param i32) (result i32)
+                  (call 0 (local.get 0))
+                  (i32.add (local.get 0) (i32.const 41))))"#,
+        )
+        .unwrap();
+        let features = crate::features::accepted();
+        let donor = Module::read(&donor, features).unwrap();
+        let mut module = Module::read(&input, features).unwrap();
+        crate::passes::remove_unused_module_elements::run(&mut module).unwrap();
+        let added = donated(&donor, 2, &mut module);
+        assert_eq!(module.add_functions(vec![added]).unwrap(), 3);
+        module.code[1] = donor.code[1].clone();
+        assert_eq!(module.function_type_key(3), TypeKey::Added(2));
+        // Nothing is removed now that the added function is live.
+        crate::passes::remove_unused_module_elements::run(&mut module).unwrap();
+        let text = write_valid(&module);
+        let expected = [
+            "(type (;2;) (func (param i32) (result i32)))",
+            "(func $main (;1;) (type 1) (result i32)",
+            "call 2",
+            "(func (;2;) (type 2) (param i32) (result i32)",
+            "(export \"main\" (func $main))",
+        ];
+        for line in expected {
+            assert!(text.contains(line), "{line} missing in\n{text}");
+        }
+        assert!(!text.contains("$dead"), "{text}");
+    }
+
+    /// A module without functions (so without type, function and code
+    /// sections) gets them in their places when a function is added.
+    #[test]
+    fn an_added_function_brings_its_sections() {
+        let input = wat::parse_str(r#"(module (memory 1) (data (i32.const 0) "x"))"#).unwrap();
+        let donor = wat::parse_str(r#"(module (func (result i32) (i32.const 5)))"#).unwrap();
+        let features = crate::features::accepted();
+        let donor = Module::read(&donor, features).unwrap();
+        let mut module = Module::read(&input, features).unwrap();
+        let added = donated(&donor, 0, &mut module);
+        assert_eq!(module.add_functions(vec![added]).unwrap(), 0);
+        let text = write_valid(&module);
+        assert!(text.contains("(func (;0;) (type 0) (result i32)"), "{text}");
+        assert!(text.contains("i32.const 5"), "{text}");
     }
 }

@@ -37,11 +37,9 @@
 use crate::effects;
 use crate::error::Error;
 use crate::ir::{Args, ExprId, FastMap, Function, Kind, Results};
-use crate::module::{Code, Module};
+use crate::module::{Code, Module, Signatures, TypeKey};
 use crate::pass::Changed;
 use rayon::prelude::*;
-use std::collections::HashMap;
-use wasmparser::types::TypesRef;
 use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, ValType};
 
 /// Bounds the rounds; each round is one walk over the module's code, and a
@@ -107,12 +105,11 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
             fix(canon.get(f as usize).copied().unwrap_or(f));
         }
     })?;
-    let types = module.types.as_ref();
     for (i, code) in module.code.iter().enumerate() {
         let f = imported + i as u32;
         let body = match code {
             Code::Lifted(_) => {
-                if !plain_type(types, f) && !module.type_changes.functions.contains_key(&f) {
+                if !plain_type(module, f) {
                     fix(f);
                 }
                 continue;
@@ -135,10 +132,14 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
     Ok(fixed)
 }
 
-/// Whether function `f`'s type is a plain function type: final, without
-/// supertype, not shared, alone in its recursion group.
-fn plain_type(types: TypesRef<'_>, f: u32) -> bool {
-    let id = types.core_function_at(f);
+/// Whether function `f`'s current type is a plain function type: final,
+/// without supertype, not shared, alone in its recursion group (as every
+/// type a pass appends is).
+fn plain_type(module: &Module<'_>, f: u32) -> bool {
+    let TypeKey::Input(id) = module.function_type_key(f) else {
+        return true;
+    };
+    let types = module.types.as_ref();
     let sub = &types[id];
     sub.is_final
         && sub.supertype_idxs.is_empty()
@@ -683,69 +684,6 @@ fn remove_drop(func: &mut Function<'_>, dropped_by: ExprId, call: ExprId) {
         }
     }
     *func.expr_mut(dropped_by) = expr;
-}
-
-/// Type indices of plain function types, by signature, for reuse; new
-/// signatures are appended.
-struct Signatures {
-    by_signature: HashMap<(Vec<ValType>, Vec<ValType>), u32>,
-    next: u32,
-}
-
-impl Signatures {
-    fn of(module: &Module<'_>) -> Signatures {
-        let types = module.types.as_ref();
-        let count = types.core_type_count_in_module();
-        let mut by_signature = HashMap::new();
-        for index in 0..count {
-            let id = types.core_type_at_in_module(index);
-            let sub = &types[id];
-            let wasmparser::CompositeInnerType::Func(f) = &sub.composite_type.inner else {
-                continue;
-            };
-            // Concrete reference types are named by canonical id here, by
-            // index in the IR: such signatures are not matched.
-            let concrete = |t: &ValType| matches!(t, ValType::Ref(r) if r.type_index().is_some());
-            if !sub.is_final
-                || !sub.supertype_idxs.is_empty()
-                || sub.composite_type.shared
-                || types.rec_group_elements(types.rec_group_id_of(id)).len() != 1
-                || f.params().iter().chain(f.results()).any(concrete)
-            {
-                continue;
-            }
-            by_signature
-                .entry((f.params().to_vec(), f.results().to_vec()))
-                .or_insert(index);
-        }
-        for (i, signature) in module.type_changes.added.iter().enumerate() {
-            by_signature
-                .entry(signature.clone())
-                .or_insert(count + i as u32);
-        }
-        Signatures {
-            by_signature,
-            next: count + module.type_changes.added.len() as u32,
-        }
-    }
-
-    /// The type index of this signature, appending it to `added` if new.
-    fn get(
-        &mut self,
-        added: &mut Vec<(Vec<ValType>, Vec<ValType>)>,
-        params: Vec<ValType>,
-        results: Vec<ValType>,
-    ) -> u32 {
-        let key = (params, results);
-        if let Some(&index) = self.by_signature.get(&key) {
-            return index;
-        }
-        let index = self.next;
-        self.next += 1;
-        added.push(key.clone());
-        self.by_signature.insert(key, index);
-        index
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod local_cse;
 pub mod memory_packing;
 pub mod merge_blocks;
 pub mod merge_locals;
+pub mod merge_similar_functions;
 pub mod optimize_instructions;
 pub mod precompute;
 pub mod precompute_propagate;
@@ -108,6 +109,12 @@ pub static REGISTRY: &[Pass] = &[
         description: "read the original instead of a copy so the copy can die",
         kind: PassKind::Function(merge_locals::run),
         renumbers_locals: false,
+    },
+    Pass {
+        name: "merge-similar-functions",
+        description: "functions differing only in constants become thunks calling one shared function",
+        kind: PassKind::Module(merge_similar_functions::run),
+        renumbers_locals: true,
     },
     Pass {
         name: "optimize-instructions",

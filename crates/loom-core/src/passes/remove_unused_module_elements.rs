@@ -156,7 +156,8 @@ impl<'a> Items<'a> {
     fn live(&self, module: &Module<'_>) -> Result<Live, ReencodeError<Infallible>> {
         let types = module.types.as_ref();
         let sizes = [
-            types.function_count(),
+            // Functions passes added follow the input's.
+            module.imported_functions + module.code.len() as u32,
             types.global_count(),
             types.table_count(),
             types.memory_count(),
