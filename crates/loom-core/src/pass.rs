@@ -82,12 +82,14 @@ impl OptLevel {
     ///    and step 4 repeat while they still change something
     ///    (`Pipeline::converge`), since re-optimized functions become new
     ///    inlining and dead-argument candidates;
-    /// 5. module clean-up of what became dead, equal or mergeable, and
+    /// 5. module clean-up of what became dead, equal or mergeable (at `-Os`
+    ///    and `-Oz` also functions that differ only in constants, which
+    ///    merge-similar-functions merges only where that is smaller), and
     ///    shorter indices for the most used functions and globals.
     ///
     /// `-O3`/`-O4` add merge-locals before register allocation and inline
-    /// for speed; `-Os` adds local-cse and code-folding; `-Oz` adds
-    /// merge-locals to `-Os`.
+    /// for speed; `-Os` adds local-cse, code-folding and
+    /// merge-similar-functions; `-Oz` adds merge-locals to `-Os`.
     pub fn pipeline(self) -> Pipeline {
         let (speed, size) = match self {
             OptLevel::O0 => return Pipeline::default(),
@@ -125,6 +127,11 @@ impl OptLevel {
         passes.extend([
             "duplicate-function-elimination",
             "duplicate-import-elimination",
+        ]);
+        if size {
+            passes.push("merge-similar-functions");
+        }
+        passes.extend([
             "remove-unused-module-elements",
             "reorder-globals",
             "reorder-functions",
