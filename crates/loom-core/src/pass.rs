@@ -74,9 +74,9 @@ impl OptLevel {
     ///    functions, and constant globals and zero data are known early;
     /// 2. the function pipeline (rules, constant propagation, locals and
     ///    register allocation, control flow, dead code);
-    /// 3. the interprocedural passes (direct calls and constant globals
-    ///    once, then dead arguments and inlining), which change some
-    ///    functions;
+    /// 3. the interprocedural passes (direct calls, constant globals and,
+    ///    at `-Os`/`-Oz`, merge-similar-functions once, then dead arguments
+    ///    and inlining), which change some functions;
     /// 4. the function pipeline again, on the functions step 3 changed only
     ///    (`PassManager::run`); removing what died, dead arguments, inlining
     ///    and step 4 repeat while they still change something
@@ -118,6 +118,11 @@ impl OptLevel {
         ];
         passes.extend(&functions);
         passes.extend(["directize", "simplify-globals"]);
+        if size {
+            // Before inlining too: thunks of merged functions are inlined
+            // into their direct callers, and the stage after cleans up.
+            passes.push("merge-similar-functions");
+        }
         let interprocedural = passes.len();
         // Calls from functions that died in the last round (their callers
         // were inlined or optimized away) would still count as uses.
