@@ -8,7 +8,9 @@
 //! every active element and data segment (instantiation writes them into a
 //! table or memory and traps when they do not fit, so they stay whole, with
 //! their table or memory); every declarative element segment (it is what
-//! lets `ref.func` name a function, kept whole rather than rewritten). A
+//! lets `ref.func` name a function, kept whole rather than rewritten); every
+//! global, table and element segment whose initializer may fail to allocate
+//! an array (instantiation traps then). A
 //! function that live code names with `ref.func` keeps one item that
 //! declares it (a passive segment or a global) when no live item does. From
 //! the roots, liveness follows every index an item holds: the instructions
@@ -192,6 +194,35 @@ impl<'a> Items<'a> {
                 found.data_index(i as u32)?;
             }
         }
+        // Initializers run at instantiation: one that can fail there (an
+        // allocation too large) keeps its item, or a module that failed to
+        // instantiate would start to succeed.
+        for (g, global) in self.globals.iter().enumerate() {
+            if may_fail_to_allocate(&global.init_expr) {
+                found.record(
+                    Space::Global,
+                    self.imports[Space::Global as usize] + g as u32,
+                )?;
+            }
+        }
+        for (t, table) in self.tables.iter().enumerate() {
+            if let wasmparser::TableInit::Expr(init) = &table.init {
+                if may_fail_to_allocate(init) {
+                    found.record(Space::Table, self.imports[Space::Table as usize] + t as u32)?;
+                }
+            }
+        }
+        for (i, element) in self.elements.iter().enumerate() {
+            if let wasmparser::ElementItems::Expressions(_, items) = &element.items {
+                if items
+                    .clone()
+                    .into_iter()
+                    .any(|item| item.is_ok_and(|e| may_fail_to_allocate(&e)))
+                {
+                    found.element_index(i as u32)?;
+                }
+            }
+        }
         // Functions merged into one index (duplicate-function-elimination)
         // live or die together, and the body that runs is their
         // representative's: the others' code is not written.
@@ -299,6 +330,34 @@ impl<'a> Items<'a> {
         }
         Ok(())
     }
+}
+
+/// Arrays of at most this many elements are taken to be allocatable; a
+/// larger or computed length may exhaust memory, which traps.
+const ALLOCATABLE_ELEMENTS: u32 = 1 << 16;
+
+/// Whether evaluating a constant expression can trap: `array.new` or
+/// `array.new_default` with a length that is not a small constant (the
+/// only instructions of constant expressions that can fail).
+fn may_fail_to_allocate(expr: &wasmparser::ConstExpr<'_>) -> bool {
+    let mut length = None;
+    for op in expr.get_operators_reader() {
+        match op {
+            Ok(Operator::ArrayNew { .. } | Operator::ArrayNewDefault { .. }) => {
+                if !length.is_some_and(|n| n <= ALLOCATABLE_ELEMENTS) {
+                    return true;
+                }
+            }
+            Ok(Operator::I32Const { value }) => {
+                length = Some(value as u32);
+                continue;
+            }
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+        length = None;
+    }
+    false
 }
 
 /// A `Reencode` that maps nothing and records every index it is asked about.
