@@ -344,7 +344,7 @@ fn may_fail_to_allocate(expr: &wasmparser::ConstExpr<'_>) -> bool {
     for op in expr.get_operators_reader() {
         match op {
             Ok(Operator::ArrayNew { .. } | Operator::ArrayNewDefault { .. }) => {
-                if !length.is_some_and(|n| n <= ALLOCATABLE_ELEMENTS) {
+                if length.is_none_or(|n| n > ALLOCATABLE_ELEMENTS) {
                     return true;
                 }
             }
