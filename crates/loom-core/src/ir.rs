@@ -444,6 +444,39 @@ pub fn initial_value(ty: ValType) -> Option<Operator<'static>> {
     })
 }
 
+impl Expr<'_> {
+    /// Calls `f` on every node id this node holds: its operands, the
+    /// statements of its bodies, and the labels it names (branch,
+    /// `try_table` and `delegate` targets).
+    pub fn for_each_id_mut(&mut self, mut f: impl FnMut(&mut ExprId)) {
+        self.args.iter_mut().for_each(&mut f);
+        match &mut self.kind {
+            Kind::Block { body, .. } | Kind::Loop { body, .. } => body.iter_mut().for_each(f),
+            Kind::If {
+                then_body,
+                else_body,
+                ..
+            } => {
+                then_body.iter_mut().for_each(&mut f);
+                else_body.iter_mut().flatten().for_each(f);
+            }
+            Kind::Try(t) => {
+                t.body.iter_mut().for_each(&mut f);
+                for catch in &mut t.catches {
+                    catch.body.iter_mut().for_each(&mut f);
+                }
+                t.delegate.iter_mut().for_each(f);
+            }
+            Kind::TryTable(t) => {
+                t.body.iter_mut().for_each(&mut f);
+                t.targets.iter_mut().for_each(f);
+            }
+            Kind::Branch { targets, .. } => targets.iter_mut().for_each(f),
+            Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => {}
+        }
+    }
+}
+
 /// Arena housekeeping.
 impl Function<'_> {
     /// Drops the nodes passes left unreachable and renumbers the rest in
@@ -461,7 +494,6 @@ impl Function<'_> {
         for (new, old) in order.iter().enumerate() {
             renumber[old.index()] = ExprId(new as u32);
         }
-        let new_id = |id: &mut ExprId| *id = renumber[id.index()];
         let mut old_exprs = std::mem::take(&mut self.exprs);
         let mut exprs = Vec::with_capacity(order.len() + headroom);
         for id in order {
@@ -473,33 +505,7 @@ impl Function<'_> {
                     results: Results::None,
                 },
             );
-            expr.args.iter_mut().for_each(new_id);
-            match &mut expr.kind {
-                Kind::Block { body, .. } | Kind::Loop { body, .. } => {
-                    body.iter_mut().for_each(new_id)
-                }
-                Kind::If {
-                    then_body,
-                    else_body,
-                    ..
-                } => {
-                    then_body.iter_mut().for_each(new_id);
-                    else_body.iter_mut().flatten().for_each(new_id);
-                }
-                Kind::Try(t) => {
-                    t.body.iter_mut().for_each(new_id);
-                    for catch in &mut t.catches {
-                        catch.body.iter_mut().for_each(new_id);
-                    }
-                    t.delegate.iter_mut().for_each(new_id);
-                }
-                Kind::TryTable(t) => {
-                    t.body.iter_mut().for_each(new_id);
-                    t.targets.iter_mut().for_each(new_id);
-                }
-                Kind::Branch { targets, .. } => targets.iter_mut().for_each(new_id),
-                Kind::Op(_) | Kind::Pop | Kind::Assign { .. } => {}
-            }
+            expr.for_each_id_mut(|id| *id = renumber[id.index()]);
             exprs.push(expr);
         }
         self.exprs = exprs;

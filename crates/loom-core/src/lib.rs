@@ -119,3 +119,17 @@ pub fn optimize_module(
     }
     Ok(bytes)
 }
+
+/// Runs the named passes alone on a text module and returns the output,
+/// checked valid: how unit tests drive module passes.
+#[cfg(test)]
+pub(crate) fn run_passes_for_test(passes: &[&str], wat: &str) -> Vec<u8> {
+    let mut options = Options::new(OptLevel::O0);
+    options.level = None;
+    options.passes = passes.iter().map(|p| p.to_string()).collect();
+    let output = optimize(wat.as_bytes(), &options).expect("optimizes");
+    wasmparser::Validator::new_with_features(features::accepted())
+        .validate_all(&output.bytes)
+        .expect("valid output");
+    output.bytes
+}

@@ -501,12 +501,21 @@ fn branch_instruction(
     depths: &[u32],
     reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
 ) -> Result<Instruction<'static>, LowerError> {
-    let d = depths[0];
-    let op = match op {
-        Operator::BrTable { .. } => {
-            let (default, targets) = depths.split_last().expect("br_table has a default");
-            return Ok(Instruction::BrTable(Cow::Owned(targets.to_vec()), *default));
-        }
+    if let Operator::BrTable { .. } = op {
+        let (default, targets) = depths.split_last().expect("br_table has a default");
+        return Ok(Instruction::BrTable(Cow::Owned(targets.to_vec()), *default));
+    }
+    let Some(op) = with_relative_depth(op, depths[0]) else {
+        unreachable!("not a branch: {op:?}")
+    };
+    reencoder.instruction(op)
+}
+
+/// A single-target branch operator (`br`, `br_if`, `br_on_*`, `rethrow`)
+/// with its depth replaced by `depth`; `None` for any other operator.
+pub(crate) fn with_relative_depth(op: &Operator<'_>, depth: u32) -> Option<Operator<'static>> {
+    let d = depth;
+    Some(match op {
         Operator::Br { .. } => Operator::Br { relative_depth: d },
         Operator::BrIf { .. } => Operator::BrIf { relative_depth: d },
         Operator::BrOnNull { .. } => Operator::BrOnNull { relative_depth: d },
@@ -530,7 +539,6 @@ fn branch_instruction(
             from_ref_type: *from_ref_type,
             to_ref_type: *to_ref_type,
         },
-        other => unreachable!("not a branch: {other:?}"),
-    };
-    reencoder.instruction(op)
+        _ => return None,
+    })
 }

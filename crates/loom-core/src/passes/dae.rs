@@ -688,17 +688,9 @@ fn remove_drop(func: &mut Function<'_>, dropped_by: ExprId, call: ExprId) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{OptLevel, Options};
 
     fn run(passes: &[&str], wat: &str) -> Vec<u8> {
-        let mut options = Options::new(OptLevel::O0);
-        options.level = None;
-        options.passes = passes.iter().map(|p| p.to_string()).collect();
-        let output = crate::optimize(wat.as_bytes(), &options).expect("optimizes");
-        wasmparser::Validator::new_with_features(crate::features::accepted())
-            .validate_all(&output.bytes)
-            .expect("valid output");
-        output.bytes
+        crate::run_passes_for_test(passes, wat)
     }
 
     /// `$a` loses its parameter and so its old type; a later

@@ -366,33 +366,10 @@ impl Shape {
 /// the shape by position.
 fn without_depths<'a>(op: &Operator<'a>) -> Operator<'a> {
     match op {
-        Operator::Br { .. } => Operator::Br { relative_depth: 0 },
-        Operator::BrIf { .. } => Operator::BrIf { relative_depth: 0 },
-        Operator::BrOnNull { .. } => Operator::BrOnNull { relative_depth: 0 },
-        Operator::BrOnNonNull { .. } => Operator::BrOnNonNull { relative_depth: 0 },
-        Operator::Rethrow { .. } => Operator::Rethrow { relative_depth: 0 },
         Operator::BrTable { .. } => Operator::Br {
             relative_depth: u32::MAX,
         },
-        Operator::BrOnCast {
-            from_ref_type,
-            to_ref_type,
-            ..
-        } => Operator::BrOnCast {
-            relative_depth: 0,
-            from_ref_type: *from_ref_type,
-            to_ref_type: *to_ref_type,
-        },
-        Operator::BrOnCastFail {
-            from_ref_type,
-            to_ref_type,
-            ..
-        } => Operator::BrOnCastFail {
-            relative_depth: 0,
-            from_ref_type: *from_ref_type,
-            to_ref_type: *to_ref_type,
-        },
-        other => other.clone(),
+        other => crate::lower::with_relative_depth(other, 0).unwrap_or_else(|| other.clone()),
     }
 }
 
@@ -639,14 +616,8 @@ mod tests {
     use super::*;
 
     fn run(passes: &[&str], wat: &str) -> String {
-        let mut options = crate::Options::new(crate::OptLevel::O0);
-        options.level = None;
-        options.passes = passes.iter().map(|p| p.to_string()).collect();
-        let output = crate::optimize(wat.as_bytes(), &options).expect("optimizes");
-        wasmparser::Validator::new_with_features(crate::features::accepted())
-            .validate_all(&output.bytes)
-            .expect("valid output");
-        wasmprinter::print_bytes(&output.bytes).expect("prints")
+        let bytes = crate::run_passes_for_test(passes, wat);
+        wasmprinter::print_bytes(&bytes).expect("prints")
     }
 
     /// Later module passes treat the shared function like any other:

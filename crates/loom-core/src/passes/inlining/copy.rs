@@ -128,30 +128,8 @@ pub(super) fn inline_call<'a>(
 /// copies, locals to the fresh ones, and `return` to a branch out of the
 /// inlined block `exit` (with the same values).
 fn remap(copy: &mut Expr<'_>, new_id: &[ExprId], local_map: &[u32], exit: ExprId) {
-    let map = |id: &mut ExprId| *id = new_id[id.index()];
-    copy.args.iter_mut().for_each(map);
+    copy.for_each_id_mut(|id| *id = new_id[id.index()]);
     match &mut copy.kind {
-        Kind::Block { body, .. } | Kind::Loop { body, .. } => body.iter_mut().for_each(map),
-        Kind::If {
-            then_body,
-            else_body,
-            ..
-        } => {
-            then_body.iter_mut().for_each(map);
-            else_body.iter_mut().flatten().for_each(map);
-        }
-        Kind::Try(t) => {
-            t.body.iter_mut().for_each(map);
-            for c in &mut t.catches {
-                c.body.iter_mut().for_each(map);
-            }
-            t.delegate.iter_mut().for_each(map);
-        }
-        Kind::TryTable(t) => {
-            t.body.iter_mut().for_each(map);
-            t.targets.iter_mut().for_each(map);
-        }
-        Kind::Branch { targets, .. } => targets.iter_mut().for_each(map),
         Kind::Op(
             Operator::LocalGet { local_index }
             | Operator::LocalSet { local_index }
@@ -168,7 +146,7 @@ fn remap(copy: &mut Expr<'_>, new_id: &[ExprId], local_map: &[u32], exit: ExprId
                 *l = local_map[*l as usize];
             }
         }
-        Kind::Op(_) | Kind::Pop => {}
+        _ => {}
     }
 }
 
