@@ -130,7 +130,8 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     for (plan, measured) in plans.iter().zip(measured) {
         let Some(measured) = measured else { continue };
         let output = first_output + merges.len() as u32;
-        let mut after = measured.after + plan.members.len() * (leb_size(u64::from(output)) - 1);
+        let mut after = measured.after
+            + plan.members.len() * (crate::leb::unsigned_size(u64::from(output)) - 1);
         if !signatures.has(&measured.signature) {
             // The form, the counts and at least a byte per value type.
             after += 3 + measured.signature.0.len() + measured.signature.1.len();
@@ -443,7 +444,7 @@ impl<'a> Measured<'a> {
         let size = |func: &Function<'_>, maps: &IndexMaps| -> Result<usize, Error> {
             let bytes = crate::lower::lower(func, &mut Remapper { maps })
                 .map_err(|e| Error::Encode(e.to_string()))?;
-            Ok(bytes.len() + leb_size(bytes.len() as u64))
+            Ok(bytes.len() + crate::leb::unsigned_size(bytes.len() as u64))
         };
         let (primary, shape) = members[0];
         let params = primary.params.len() + plan.params.len();
@@ -464,13 +465,14 @@ impl<'a> Measured<'a> {
         // Its function section entry: a type index, at most the next one.
         let types = module.types.as_ref().core_type_count_in_module() as usize
             + module.type_changes.added.len();
-        let mut after = size(&shared, &module.maps)? + leb_size(types as u64);
+        let mut after = size(&shared, &module.maps)? + crate::leb::unsigned_size(types as u64);
         // Its self calls still call the primary (the shared function has no
         // index in the maps yet); they will call an index up to
         // `last_output`.
         let own = module.imported_functions + plan.members[0] as u32;
-        let own_size = leb_size(u64::from(module.maps.function(own).unwrap_or(0)));
-        after += shape.self_calls.len() * leb_size(u64::from(last_output)).saturating_sub(own_size);
+        let own_size = crate::leb::unsigned_size(u64::from(module.maps.function(own).unwrap_or(0)));
+        after += shape.self_calls.len()
+            * crate::leb::unsigned_size(u64::from(last_output)).saturating_sub(own_size);
         let identity = IndexMaps::default();
         for &(func, shape) in &members {
             after += size(
@@ -606,11 +608,6 @@ fn thunk<'a>(
     thunk
 }
 
-/// Bytes of `n` in unsigned LEB128.
-fn leb_size(n: u64) -> usize {
-    (64 - n.max(1).leading_zeros() as usize).div_ceil(7)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,14 +727,5 @@ mod tests {
             &differing_in(MAX_EXTRA_PARAMS + 1),
         );
         assert!(!kept.contains("call "), "merged");
-    }
-
-    #[test]
-    fn leb_sizes() {
-        assert_eq!(leb_size(0), 1);
-        assert_eq!(leb_size(127), 1);
-        assert_eq!(leb_size(128), 2);
-        assert_eq!(leb_size(16_383), 2);
-        assert_eq!(leb_size(16_384), 3);
     }
 }
