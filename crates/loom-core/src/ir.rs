@@ -444,6 +444,21 @@ pub fn initial_value(ty: ValType) -> Option<Operator<'static>> {
     })
 }
 
+/// Whether `op` pushes a constant and reads nothing: a number or vector
+/// `*.const`, `ref.null` or `ref.func`.
+pub fn is_constant(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I32Const { .. }
+            | Operator::I64Const { .. }
+            | Operator::F32Const { .. }
+            | Operator::F64Const { .. }
+            | Operator::V128Const { .. }
+            | Operator::RefNull { .. }
+            | Operator::RefFunc { .. }
+    )
+}
+
 impl Expr<'_> {
     /// Calls `f` on every node id this node holds: its operands, the
     /// statements of its bodies, and the labels it names (branch,

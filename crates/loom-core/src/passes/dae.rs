@@ -48,9 +48,9 @@ use wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, ValType};
 const MAX_ROUNDS: usize = 8;
 
 pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
-    let fixed = fixed_functions(module).map_err(|e| Error::Encode(e.to_string()))?;
     let total = module.imported_functions as usize + module.code.len();
     let canon = module.maps.representative_functions(total);
+    let fixed = fixed_functions(module, &canon).map_err(|e| Error::Encode(e.to_string()))?;
     let mut calls: Vec<Calls> = (0..module.code.len())
         .into_par_iter()
         .map(|caller| Calls::of(module, &fixed, &canon, caller))
@@ -78,8 +78,9 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     Ok(changed)
 }
 
-/// Per function index, whether its signature must stay as it is.
-fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
+/// Per function index, whether its signature must stay as it is; `canon`
+/// gives the function whose body each function index runs.
+fn fixed_functions(module: &Module<'_>, canon: &[u32]) -> wasmparser::Result<Vec<bool>> {
     let imported = module.imported_functions;
     let total = imported as usize + module.code.len();
     let mut fixed = vec![false; total];
@@ -93,7 +94,6 @@ fn fixed_functions(module: &Module<'_>) -> wasmparser::Result<Vec<bool>> {
     // share one output index and run the representative's body: calls to
     // any of them are calls of the representative (see `Calls::of`), the
     // others' bodies are never written and keep their signatures.
-    let canon = module.maps.representative_functions(total);
     for (f, &representative) in canon.iter().enumerate() {
         if representative != f as u32 {
             fix(f as u32);
@@ -419,15 +419,7 @@ where
         let Kind::Op(op) = &caller.expr(a).kind else {
             return None;
         };
-        let constant = matches!(
-            op,
-            Operator::I32Const { .. }
-                | Operator::I64Const { .. }
-                | Operator::F32Const { .. }
-                | Operator::F64Const { .. }
-                | Operator::V128Const { .. }
-                | Operator::RefNull { .. }
-        );
+        let constant = crate::ir::is_constant(op);
         match &found {
             _ if !constant => return None,
             Some(previous) if previous != op => return None,

@@ -107,7 +107,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                 // Initializers only read earlier globals: `h`'s value is known.
                 Some(values[h as usize].clone().unwrap_or(Value::Alias(h)))
             }
-            Some(op) if is_constant(&op) => Some(Value::Constant(op)),
+            Some(op) if crate::ir::is_constant(&op) => Some(Value::Constant(op)),
             _ => None,
         };
     }
@@ -177,20 +177,6 @@ fn initializers<'a>(module: &Module<'a>) -> Result<Vec<Option<Operator<'a>>>, Er
         .collect()
 }
 
-/// Whether `op` is a constant instruction a `global.get` can become.
-fn is_constant(op: &Operator<'_>) -> bool {
-    matches!(
-        op,
-        Operator::I32Const { .. }
-            | Operator::I64Const { .. }
-            | Operator::F32Const { .. }
-            | Operator::F64Const { .. }
-            | Operator::V128Const { .. }
-            | Operator::RefNull { .. }
-            | Operator::RefFunc { .. }
-    )
-}
-
 /// Per global, the `global.set`s in lifted code that store the value the
 /// global was initialized with: the same constant, or `global.get` of the
 /// same immutable global (initializers read only immutable ones). Values
@@ -230,7 +216,8 @@ fn same_value_sets(
                     let stored = func.expr(value);
                     let same = matches!(&stored.kind, Kind::Op(op) if op == init)
                         && stored.args.is_empty()
-                        && (is_constant(init) || matches!(init, Operator::GlobalGet { .. }));
+                        && (crate::ir::is_constant(init)
+                            || matches!(init, Operator::GlobalGet { .. }));
                     found[g] += usize::from(same);
                 }
                 found

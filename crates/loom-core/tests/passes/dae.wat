@@ -153,4 +153,15 @@
     (local.get 0)
     (block (param i32) (result i32)
       (call $pop_arg)))
+
+  ;; every call passes the same `ref.func` (a constant; valid callers mean
+  ;; the function is declared): the param goes, the callee sets it at entry
+  (elem declare func $target)
+  (func $target (result i32) (i32.const 9))
+  (func $call_ref_param (param funcref) (result i32)
+    (ref.is_null (local.get 0)))
+  (func (export "ref_func_arg") (result i32)
+    (i32.add
+      (call $call_ref_param (ref.func $target))
+      (call $call_ref_param (ref.func $target))))
 )
