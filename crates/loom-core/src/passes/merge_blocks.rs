@@ -31,10 +31,10 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     for id in func.walk(func.body) {
         for arm in 0..func.body_count(id) {
             let body = std::mem::take(func.bodies_mut(id).swap_remove(arm));
-            let flat = splice_blocks(func, body.clone(), &uses, |func, item| {
+            let (flat, spliced) = splice_blocks(func, body, &uses, |func, item| {
                 hoist(func, item, &uses, &mut changed)
             });
-            changed |= flat != body;
+            changed |= spliced;
             *func.bodies_mut(id).swap_remove(arm) = flat;
         }
     }

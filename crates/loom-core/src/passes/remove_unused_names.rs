@@ -34,8 +34,8 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     for id in func.walk(func.body) {
         for arm in 0..func.body_count(id) {
             let body = std::mem::take(func.bodies_mut(id).swap_remove(arm));
-            let flat = splice_blocks(func, body.clone(), &uses, |_, _| Vec::new());
-            changed |= flat != body;
+            let (flat, spliced) = splice_blocks(func, body, &uses, |_, _| Vec::new());
+            changed |= spliced;
             *func.bodies_mut(id).swap_remove(arm) = flat;
         }
     }
@@ -98,18 +98,20 @@ fn retarget(func: &mut Function<'_>) -> Changed {
 /// `body` with every parameterless block that `uses` says nothing targets
 /// replaced by its own (likewise spliced) statements. Every other item is
 /// given to `hoist`, which may change it and returns statements that must
-/// run just before it; those are spliced the same way.
+/// run just before it; those are spliced the same way. Also says whether
+/// the statements changed (a block spliced or a statement hoisted).
 pub(crate) fn splice_blocks<'a>(
     func: &mut Function<'a>,
     body: Vec<ExprId>,
     uses: &[u32],
     mut hoist: impl FnMut(&mut Function<'a>, ExprId) -> Vec<ExprId>,
-) -> Vec<ExprId> {
+) -> (Vec<ExprId>, Changed) {
     enum Work {
         Visit(ExprId),
         Keep(ExprId),
     }
     let mut out = Vec::with_capacity(body.len());
+    let mut changed = false;
     let mut work: Vec<Work> = body.into_iter().rev().map(Work::Visit).collect();
     while let Some(item) = work.pop() {
         let id = match item {
@@ -124,13 +126,15 @@ pub(crate) fn splice_blocks<'a>(
         match &mut expr.kind {
             Kind::Block { body, .. } if unused && expr.args.is_empty() => {
                 work.extend(std::mem::take(body).into_iter().rev().map(Work::Visit));
+                changed = true;
             }
             _ => {
                 let before = hoist(func, id);
+                changed |= !before.is_empty();
                 work.push(Work::Keep(id));
                 work.extend(before.into_iter().rev().map(Work::Visit));
             }
         }
     }
-    out
+    (out, changed)
 }
