@@ -678,17 +678,22 @@ fn body_mut<'f>(
     }
 }
 
-/// Turns a statement into a `nop` that `sweep` removes.
-fn make_nop(func: &mut Function<'_>, removed: &mut [bool], id: ExprId) {
+/// Turns a statement into a `nop` that `sweep` removes (it may be a node
+/// added in this round, such as the store an `if` with stores in both arms
+/// becomes, when a later store makes it dead).
+fn make_nop(func: &mut Function<'_>, removed: &mut Vec<bool>, id: ExprId) {
     let expr = func.expr_mut(id);
     expr.kind = Kind::Op(Operator::Nop);
     expr.args.clear();
     expr.results = Results::None;
+    if removed.len() <= id.index() {
+        removed.resize(func.exprs.len(), false);
+    }
     removed[id.index()] = true;
 }
 
 /// The local peepholes, in place.
-fn peepholes(func: &mut Function<'_>, removed: &mut [bool]) -> bool {
+fn peepholes(func: &mut Function<'_>, removed: &mut Vec<bool>) -> bool {
     let mut changed = false;
     for id in func.walk(func.body) {
         let expr = func.expr(id);
