@@ -537,4 +537,43 @@ mod tests {
         // Three functions in the first stage, the one marked in the repeat.
         assert_eq!(VISITS.load(Ordering::SeqCst), 4);
     }
+
+    /// A pass that says it changed a function when it did not makes every
+    /// function stage run all its rounds (vacuum once re-made every kept
+    /// `drop`, doubling the pipeline's time with identical output). So:
+    /// applied again and again to its own output, each function pass soon
+    /// says "no change", on every function of every filetest input.
+    #[test]
+    fn every_function_pass_settles_on_the_filetest_inputs() {
+        const RUNS: usize = 6;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/passes");
+        let mut inputs: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "wat"))
+            .collect();
+        inputs.sort();
+        assert!(inputs.len() > 20, "filetest inputs found in {dir}");
+        let mut unsettled = Vec::new();
+        for path in &inputs {
+            let wasm = wat::parse_file(path).unwrap();
+            let module = Module::read(&wasm, crate::features::accepted()).unwrap();
+            for pass in registry() {
+                let PassKind::Function(run) = pass.kind else {
+                    continue;
+                };
+                for (index, code) in module.code.iter().enumerate() {
+                    let Code::Lifted(original) = code else {
+                        continue;
+                    };
+                    let mut function = original.clone();
+                    if (0..RUNS).all(|_| run(&mut function)) {
+                        let file = path.file_name().unwrap().to_string_lossy();
+                        unsettled.push(format!("{} on {file} function {index}", pass.name));
+                    }
+                }
+            }
+        }
+        assert!(unsettled.is_empty(), "still changing after {RUNS} runs: {unsettled:#?}");
+    }
 }

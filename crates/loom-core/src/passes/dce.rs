@@ -124,7 +124,6 @@ impl Dce {
             } else {
                 self.forget(func, item);
             }
-            self.changed = true;
         }
         let last = *out.last().expect("a diverging item was pushed");
         if self.spliceable(func, last) {

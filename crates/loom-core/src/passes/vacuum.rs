@@ -36,7 +36,10 @@ fn clean(func: &mut Function<'_>, body: &[ExprId]) -> Vec<ExprId> {
         }
         match &expr.kind {
             Kind::Op(Operator::Nop) => {}
-            Kind::Op(Operator::Drop) => out.extend(drop_what_matters(func, expr.args[0])),
+            Kind::Op(Operator::Drop) => match drop_what_matters(func, expr.args[0]) {
+                Some(kept) => out.extend(kept),
+                None => out.push(id),
+            },
             Kind::Block { body, .. } | Kind::Loop { body, .. }
                 if body.is_empty() && expr.args.is_empty() => {}
             Kind::If {
@@ -47,7 +50,11 @@ fn clean(func: &mut Function<'_>, body: &[ExprId]) -> Vec<ExprId> {
                 && else_body.as_ref().is_none_or(Vec::is_empty)
                 && expr.args.len() == 1 =>
             {
-                out.extend(drop_what_matters(func, expr.args[0]));
+                let condition = expr.args[0];
+                out.extend(
+                    drop_what_matters(func, condition)
+                        .unwrap_or_else(|| vec![drop(func, condition)]),
+                );
             }
             _ => out.push(id),
         }
@@ -57,10 +64,11 @@ fn clean(func: &mut Function<'_>, body: &[ExprId]) -> Vec<ExprId> {
 
 /// Statements that keep the effects of evaluating `value` and dropping it:
 /// none when it only reads state; drops of its operands when only they do
-/// more; otherwise the drop itself.
-fn drop_what_matters(func: &mut Function<'_>, value: ExprId) -> Vec<ExprId> {
+/// more; `None` when the drop of `value` itself must stay (so an existing
+/// drop is kept as it is, and a pass that changes nothing says so).
+fn drop_what_matters(func: &mut Function<'_>, value: ExprId) -> Option<Vec<ExprId>> {
     if effects::of_tree(func, value).removable() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let expr = func.expr(value);
     let own = match &expr.kind {
@@ -68,16 +76,22 @@ fn drop_what_matters(func: &mut Function<'_>, value: ExprId) -> Vec<ExprId> {
         _ => Effects::ALL,
     };
     let operands_single = expr.args.iter().all(|a| func.expr(*a).results.arity() == 1);
-    if own.removable() && operands_single && expr.results.arity() == 1 {
-        let args = expr.args.clone();
-        return args
-            .into_iter()
-            .flat_map(|a| drop_what_matters(func, a))
-            .collect();
+    if !(own.removable() && operands_single && expr.results.arity() == 1) {
+        return None;
     }
-    vec![func.add(
+    let args = expr.args.clone();
+    let kept = args
+        .into_iter()
+        .flat_map(|a| drop_what_matters(func, a).unwrap_or_else(|| vec![drop(func, a)]))
+        .collect();
+    Some(kept)
+}
+
+/// A new `drop` of `value`.
+fn drop(func: &mut Function<'_>, value: ExprId) -> ExprId {
+    func.add(
         Kind::Op(Operator::Drop),
         smallvec::smallvec![value],
         Results::None,
-    )]
+    )
 }
