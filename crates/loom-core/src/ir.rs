@@ -250,14 +250,23 @@ impl<'a> Function<'a> {
     /// Every node reachable from `root`, parents before children, without
     /// recursion (bodies nest as deep as the input does).
     pub fn walk(&self, root: ExprId) -> Vec<ExprId> {
-        let mut order = Vec::new();
+        // The whole function is walked by almost every pass: size it once.
+        let whole = if root == self.body { self.exprs.len() } else { 0 };
+        let mut order = Vec::with_capacity(whole);
         let mut work = vec![root];
         while let Some(id) = work.pop() {
             order.push(id);
-            for body in self.bodies(id).into_iter().rev() {
-                work.extend(body.iter().rev());
+            let expr = self.expr(id);
+            // Most nodes own no bodies: skip collecting them.
+            if !matches!(
+                expr.kind,
+                Kind::Op(_) | Kind::Branch { .. } | Kind::Pop | Kind::Assign { .. }
+            ) {
+                for body in self.bodies(id).into_iter().rev() {
+                    work.extend(body.iter().rev());
+                }
             }
-            work.extend(self.expr(id).args.iter().rev());
+            work.extend(expr.args.iter().rev());
         }
         order
     }
