@@ -584,6 +584,65 @@ impl SparseSet {
     }
 }
 
+/// Most locals for which [`PairSet`] keeps a bit matrix (512 KiB).
+const MATRIX_LOCALS: usize = 2048;
+
+/// Interfering pairs of locals, each kept once. The scan finds the same
+/// pair again at every write while the other local is live: a bit matrix
+/// takes the repeats for free where it is small; beyond that the pairs are
+/// listed and sorted (the lower local in the high half, as one integer).
+enum PairSet {
+    Matrix { locals: usize, bits: Vec<u64> },
+    List(Vec<u64>),
+}
+
+impl PairSet {
+    fn new(locals: usize) -> PairSet {
+        if locals <= MATRIX_LOCALS {
+            PairSet::Matrix {
+                locals,
+                bits: vec![0; (locals * locals).div_ceil(64)],
+            }
+        } else {
+            PairSet::List(Vec::new())
+        }
+    }
+
+    fn insert(&mut self, a: u32, b: u32) {
+        let (low, high) = (a.min(b), a.max(b));
+        match self {
+            PairSet::Matrix { locals, bits } => {
+                let at = low as usize * *locals + high as usize;
+                bits[at / 64] |= 1 << (at % 64);
+            }
+            PairSet::List(pairs) => pairs.push((low as u64) << 32 | high as u64),
+        }
+    }
+
+    /// The pairs, lower local in the high half, ascending, without repeats.
+    fn into_sorted(self) -> Vec<u64> {
+        match self {
+            PairSet::Matrix { locals, bits } => {
+                let mut pairs = Vec::new();
+                for (word_index, &word) in bits.iter().enumerate() {
+                    let mut word = word;
+                    while word != 0 {
+                        let at = word_index * 64 + word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        pairs.push(((at / locals) as u64) << 32 | (at % locals) as u64);
+                    }
+                }
+                pairs
+            }
+            PairSet::List(mut pairs) => {
+                pairs.sort_unstable();
+                pairs.dedup();
+                pairs
+            }
+        }
+    }
+}
+
 struct Interference {
     /// Each local's interfering locals (same type only).
     neighbours: Lists,
@@ -603,18 +662,15 @@ impl Interference {
     ) -> Option<Interference> {
         let locals = types.len();
         let params = func.params.len() as u32;
-        // Interfering pairs, the lower local in the high half (as one
-        // integer: sorting them is the hot spot of this pass).
-        let mut pairs: Vec<u64> = Vec::new();
-        let pair = |a: u32, b: u32| (a.min(b) as u64) << 32 | a.max(b) as u64;
+        let mut pairs = PairSet::new(locals);
         let mut visited = 0usize;
         let mut dead = vec![false; cfg.actions.len()];
         let mut live = SparseSet::new(locals);
         let mut interfere_with_live =
-            |x: u32, except: u32, live: &SparseSet, pairs: &mut Vec<u64>| {
+            |x: u32, except: u32, live: &SparseSet, pairs: &mut PairSet| {
                 for &y in &live.dense {
                     if y != x && y != except && types[y as usize] == types[x as usize] {
-                        pairs.push(pair(x, y));
+                        pairs.insert(x, y);
                     }
                 }
                 visited += live.dense.len();
@@ -664,7 +720,7 @@ impl Interference {
                                     if a.local != b.local
                                         && types[a.local as usize] == types[b.local as usize]
                                     {
-                                        pairs.push(pair(a.local, b.local));
+                                        pairs.insert(a.local, b.local);
                                     }
                                 }
                             }
@@ -685,7 +741,7 @@ impl Interference {
             }
             for p in 0..params {
                 if types[p as usize] == types[x as usize] {
-                    pairs.push(pair(x, p));
+                    pairs.insert(x, p);
                 }
             }
             visited += params as usize;
@@ -693,11 +749,10 @@ impl Interference {
                 return None;
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
         let pairs: Vec<(u32, u32)> = pairs
-            .iter()
-            .flat_map(|&p| {
+            .into_sorted()
+            .into_iter()
+            .flat_map(|p| {
                 let (a, b) = ((p >> 32) as u32, p as u32);
                 [(a, b), (b, a)]
             })
@@ -1048,5 +1103,24 @@ mod tests {
         assert_eq!(lists.of(0), &[11]);
         assert!(lists.of(1).is_empty());
         assert_eq!(lists.of(2), &[10, 12]);
+    }
+
+    #[test]
+    fn pair_set_matrix_and_list_agree() {
+        let inserts = [(5, 1), (1, 5), (0, 7), (7, 0), (3, 4), (6, 2), (4, 3)];
+        let mut matrix = PairSet::new(8);
+        let mut list = PairSet::List(Vec::new());
+        for (a, b) in inserts {
+            matrix.insert(a, b);
+            list.insert(a, b);
+        }
+        assert!(matches!(matrix, PairSet::Matrix { .. }));
+        let expected: Vec<u64> = [(0, 7), (1, 5), (2, 6), (3, 4)]
+            .iter()
+            .map(|&(a, b)| (a as u64) << 32 | b)
+            .collect();
+        assert_eq!(matrix.into_sorted(), expected);
+        assert_eq!(list.into_sorted(), expected);
+        assert!(matches!(PairSet::new(MATRIX_LOCALS + 1), PairSet::List(_)));
     }
 }
