@@ -151,12 +151,22 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
     let canon = module.maps.representative_functions(total);
     let live = |f: usize| module.maps.function(f as u32).is_some();
 
+    // A call's size, from the number of functions rather than the callee's
+    // index: indices change when functions are reordered at the end of the
+    // pipeline, and decisions that hinge on them would differ when the
+    // output is optimized again. Function indices inside bodies are
+    // counted at this size too.
+    let live_functions = (0..total).filter(|&f| live(f)).count() as u32;
+    let call_bytes = 1 + crate::leb::unsigned_size(u64::from(live_functions)) as i64;
+
     let scans: Vec<Option<Scan>> = module
         .code
         .par_iter()
         .enumerate()
         .map(|(i, code)| match code {
-            Code::Lifted(func) if live(imported as usize + i) => scan(func, &module.maps),
+            Code::Lifted(func) if live(imported as usize + i) => {
+                scan(func, &module.maps, call_bytes - 1)
+            }
             _ => None,
         })
         .collect();
@@ -199,12 +209,6 @@ fn inline(module: &mut Module<'_>, mode: Mode) -> Result<Changed, Error> {
         .iter()
         .map(|s| s.as_ref().map(|s| s.info.clone()))
         .collect();
-    // A call's size, from the number of functions rather than the callee's
-    // index: indices change when functions are reordered at the end of the
-    // pipeline, and decisions that hinge on them would differ when the
-    // output is optimized again.
-    let live_functions = (0..total).filter(|&f| live(f)).count() as u32;
-    let call_bytes = 1 + crate::leb::unsigned_size(u64::from(live_functions)) as i64;
 
     let order = strongly_connected(&graph);
     let mut plan = vec![false; total];
@@ -301,9 +305,14 @@ fn worth_inlining(
 }
 
 /// Scans one lifted function: its calls, and its size and shape as a
-/// callee. `None` when it cannot be encoded (it names something removed:
+/// callee, with every function index counted as `function_index_bytes`
+/// long. `None` when it cannot be encoded (it names something removed:
 /// dead code of an earlier pass's making, never written).
-fn scan(func: &Function<'_>, maps: &crate::remap::IndexMaps) -> Option<Scan> {
+fn scan(
+    func: &Function<'_>,
+    maps: &crate::remap::IndexMaps,
+    function_index_bytes: i64,
+) -> Option<Scan> {
     let bytes = crate::lower::lower(func, &mut Remapper { maps }).ok()?;
     let instr_start = FunctionBody::new(BinaryReader::new(&bytes, 0))
         .get_operators_reader()
@@ -327,6 +336,18 @@ fn scan(func: &Function<'_>, maps: &crate::remap::IndexMaps) -> Option<Scan> {
     while let Some((id, in_loop)) = work.pop() {
         let expr = func.expr(id);
         info.label_used |= func.labels_used_by(id).contains(&func.body);
+        if let Kind::Op(
+            Operator::Call { function_index }
+            | Operator::ReturnCall { function_index }
+            | Operator::RefFunc { function_index },
+        ) = &expr.kind
+        {
+            let written = maps
+                .function(*function_index)
+                .map_or(0, |out| crate::leb::unsigned_size(u64::from(out)) as i64);
+            info.instr_bytes += function_index_bytes - written;
+            info.body_bytes += function_index_bytes - written;
+        }
         match &expr.kind {
             Kind::Op(Operator::Call { function_index }) => result.sites.push(Site {
                 call: id,
