@@ -251,7 +251,11 @@ impl<'a> Function<'a> {
     /// recursion (bodies nest as deep as the input does).
     pub fn walk(&self, root: ExprId) -> Vec<ExprId> {
         // The whole function is walked by almost every pass: size it once.
-        let whole = if root == self.body { self.exprs.len() } else { 0 };
+        let whole = if root == self.body {
+            self.exprs.len()
+        } else {
+            0
+        };
         let mut order = Vec::with_capacity(whole);
         let mut work = vec![root];
         while let Some(id) = work.pop() {

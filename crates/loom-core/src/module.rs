@@ -27,10 +27,10 @@ pub enum Code<'a> {
 }
 
 impl Code<'_> {
-    /// The code of a function merged into another, whose own body is never
-    /// written: `unreachable`, valid for any type, with no IR to keep and
-    /// no calls for other passes to count.
-    pub fn merged() -> Code<'static> {
+    /// The code of a function whose own body is never written (merged into
+    /// another, or removed): `unreachable`, valid for any type, with no IR
+    /// to keep and no calls for other passes to count.
+    pub fn unwritten() -> Code<'static> {
         Code::Raw(FunctionBody::new(wasmparser::BinaryReader::new(
             &[0, 0x00, 0x0b],
             0,
@@ -462,6 +462,23 @@ impl Module<'_> {
             self.sections[index].range = start..bytes.len();
         }
         self.bytes = Box::leak(bytes.into_boxed_slice());
+    }
+}
+
+impl Module<'_> {
+    /// Drops the IR of functions a pass removed (their index maps to
+    /// nothing): their bodies are never written, so later passes must
+    /// neither optimize them nor count their calls (a call from a removed
+    /// caller would keep dae from changing its callee, and the next run on
+    /// the output would then do it).
+    pub fn drop_removed_code(&mut self) {
+        let imported = self.imported_functions;
+        for (i, code) in self.code.iter_mut().enumerate() {
+            if matches!(code, Code::Lifted(_)) && self.maps.function(imported + i as u32).is_none()
+            {
+                *code = Code::unwritten();
+            }
+        }
     }
 }
 

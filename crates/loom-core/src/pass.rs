@@ -118,25 +118,29 @@ impl OptLevel {
         ];
         passes.extend(&functions);
         passes.extend(["directize", "simplify-globals"]);
+        // The converging group repeats until its module passes find nothing
+        // more: everything that can make work for another pass is in it, so
+        // the output is a fixed point and optimizing it again changes
+        // nothing. Functions that became identical or similar are merged
+        // first (at -Os/-Oz the thunks of similar ones are then inlined
+        // into their direct callers), and functions that died in the last
+        // round (their callers were inlined or optimized away) go before
+        // their calls would count as uses.
+        let interprocedural = passes.len();
+        passes.push("duplicate-function-elimination");
         if size {
-            // Before inlining too: thunks of merged functions are inlined
-            // into their direct callers, and the stage after cleans up.
             passes.push("merge-similar-functions");
         }
-        let interprocedural = passes.len();
-        // Calls from functions that died in the last round (their callers
-        // were inlined or optimized away) would still count as uses.
-        passes.extend(["remove-unused-module-elements", "dae", inlining]);
+        passes.extend([
+            "remove-unused-module-elements",
+            "directize",
+            "dae",
+            inlining,
+        ]);
         passes.extend(&functions);
         let converge = Some(interprocedural..passes.len());
         passes.extend([
-            "duplicate-function-elimination",
             "duplicate-import-elimination",
-        ]);
-        if size {
-            passes.push("merge-similar-functions");
-        }
-        passes.extend([
             "remove-unused-module-elements",
             "reorder-globals",
             "reorder-functions",
@@ -359,6 +363,9 @@ impl PassManager {
             if let PassKind::Module(run) = pass.kind {
                 let start = Instant::now();
                 let changed = run(module)?;
+                if changed {
+                    module.drop_removed_code();
+                }
                 stats
                     .passes
                     .push((pass.name.to_string(), start.elapsed(), changed));
@@ -574,6 +581,9 @@ mod tests {
                 }
             }
         }
-        assert!(unsettled.is_empty(), "still changing after {RUNS} runs: {unsettled:#?}");
+        assert!(
+            unsettled.is_empty(),
+            "still changing after {RUNS} runs: {unsettled:#?}"
+        );
     }
 }

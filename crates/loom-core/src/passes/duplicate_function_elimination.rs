@@ -2,7 +2,7 @@
 //! and the same encoded body are merged into the first of them; every call,
 //! `ref.func`, export, element and start naming a duplicate then names the
 //! survivor (the index maps merge them, see `remap`). The duplicate's own
-//! code is dropped (`Code::merged`), so later passes neither optimize it nor
+//! code is dropped (`Code::unwritten`), so later passes neither optimize it nor
 //! count the calls it made.
 //!
 //! A function whose identity can be observed (exported, in an element
@@ -82,7 +82,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             })
             .collect();
         for (duplicate, _) in merges {
-            module.code[(duplicate - imported) as usize] = Code::merged();
+            module.code[(duplicate - imported) as usize] = Code::unwritten();
         }
         compact(&mut map);
         module.maps.functions = Some(map);
