@@ -1,13 +1,14 @@
 //! `reorder-locals`: gives the most-used locals the lowest indices, so
 //! that most `local.get`/`set`/`tee` indices take one LEB byte (indices
 //! below 128), and removes declared locals that are never used. Locals
-//! are sorted by use count (ties: first use in the code, so the result is
-//! deterministic); then, within each range of indices of the same encoded
+//! are sorted by use count (ties: first use in the order the code runs,
+//! operands before their users, which is the order the writer emits and
+//! lifting does not change: so optimizing the output again keeps it); then, within each range of indices of the same encoded
 //! size, where the order costs nothing, locals of one type are put
 //! together so the declarations need fewer (count, type) runs.
 //! Parameters never move.
 
-use crate::ir::{Function, Kind};
+use crate::ir::{ExprId, Function, Kind};
 use crate::pass::Changed;
 use wasmparser::{Operator, ValType};
 
@@ -25,7 +26,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
             seen += 1;
         }
     };
-    for id in func.local_accesses() {
+    for id in accesses_in_evaluation_order(func) {
         match &func.expr(id).kind {
             Kind::Op(
                 Operator::LocalGet { local_index }
@@ -62,6 +63,35 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     let locals = order.iter().map(|&l| types[l as usize]).collect();
     func.renumber_locals(&new_index, locals);
     true
+}
+
+/// The nodes that read or write locals, each after its operands and
+/// bodies (post-order).
+fn accesses_in_evaluation_order(func: &Function<'_>) -> Vec<ExprId> {
+    let mut order = Vec::new();
+    let mut work = vec![(func.body, false)];
+    while let Some((id, operands_done)) = work.pop() {
+        let expr = func.expr(id);
+        if operands_done {
+            if matches!(
+                expr.kind,
+                Kind::Op(
+                    Operator::LocalGet { .. }
+                        | Operator::LocalSet { .. }
+                        | Operator::LocalTee { .. }
+                ) | Kind::Assign { .. }
+            ) {
+                order.push(id);
+            }
+            continue;
+        }
+        work.push((id, true));
+        for body in func.bodies(id).into_iter().rev() {
+            work.extend(body.iter().rev().map(|&e| (e, false)));
+        }
+        work.extend(expr.args.iter().rev().map(|&e| (e, false)));
+    }
+    order
 }
 
 /// Within each range of indices whose LEB encoding has the same length

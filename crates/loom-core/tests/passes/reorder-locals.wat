@@ -21,6 +21,15 @@
       (i32.add (local.get 3) (local.get 1))
       (i32.add (local.get 1) (local.get 3))))
 
+  ;; Equal counts, nested stores: the inner store runs first (2 before 1),
+  ;; as the code is written, whatever the tree's shape.
+  (func (export "ties_in_evaluation_order") (param i32) (result i32)
+    (local i32 i32)
+    (local.set 1 (i32.add (local.tee 2 (local.get 0)) (i32.const 1)))
+    (call $use (local.get 2))
+    (call $use (local.get 1))
+    (i32.add (local.get 1) (local.get 2)))
+
   ;; i32 a, i64 b, i32 c by count: the two i32s go together (all indices
   ;; still take one byte), so one declaration run fewer.
   (func (export "grouped") (result i32)
