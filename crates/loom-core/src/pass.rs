@@ -441,16 +441,36 @@ impl<'p> FunctionStage<'p> {
 
     /// Runs the passes on `function` until a round changes nothing (or the
     /// round bound); returns whether anything changed.
+    ///
+    /// A pass is skipped where it would see the function exactly as it
+    /// last left it unchanged: a function pass depends on nothing but the
+    /// function, so it would find nothing again. That skips the repeats of
+    /// a pass in one round (vacuum, say, with nothing in between having
+    /// changed the code) and, in the round that confirms the fixed point,
+    /// every pass after the last one that changed something.
     fn run(&self, function: &mut Function<'_>) -> Changed {
         let mut changed_any = false;
+        // Changes made to the function so far, and per pass (by name), the
+        // count at which it last ran and changed nothing.
+        let mut changes = 0u32;
+        let mut found_nothing_at: Vec<(&str, u32)> = Vec::new();
         for _ in 0..self.rounds {
             let mut changed_round = false;
             for (pass, total) in self.passes.iter().zip(&self.totals) {
                 let PassKind::Function(run) = pass.kind else {
                     unreachable!("a stage holds function passes only")
                 };
+                if found_nothing_at.contains(&(pass.name, changes)) {
+                    continue;
+                }
                 let started = Instant::now();
                 let changed = run(function);
+                found_nothing_at.retain(|(name, _)| *name != pass.name);
+                if changed {
+                    changes += 1;
+                } else {
+                    found_nothing_at.push((pass.name, changes));
+                }
                 let mut total = total.lock().expect("no pass panics while holding this");
                 total.0 += started.elapsed();
                 total.1 |= changed;
@@ -543,6 +563,52 @@ mod tests {
         manager.run(&mut module, &mut Stats::default()).unwrap();
         // Three functions in the first stage, the one marked in the repeat.
         assert_eq!(VISITS.load(Ordering::SeqCst), 4);
+    }
+
+    static SKIP_VISITS: AtomicUsize = AtomicUsize::new(0);
+
+    fn count_skip_visit(_: &mut Function<'_>) -> Changed {
+        SKIP_VISITS.fetch_add(1, Ordering::SeqCst);
+        false
+    }
+
+    fn change_once(function: &mut Function<'_>) -> Changed {
+        // Changes the function the first time only: it resets scratch_from.
+        let first = function.scratch_from != 0;
+        function.scratch_from = 0;
+        first
+    }
+
+    static SKIP_COUNT: Pass = Pass {
+        name: "skip-count",
+        description: "counts the functions it runs on",
+        kind: PassKind::Function(count_skip_visit),
+        renumbers_locals: false,
+    };
+    static CHANGE_ONCE: Pass = Pass {
+        name: "change-once",
+        description: "changes each function once",
+        kind: PassKind::Function(change_once),
+        renumbers_locals: false,
+    };
+
+    #[test]
+    fn a_pass_is_skipped_where_nothing_changed_since_it_found_nothing() {
+        let wasm = wat::parse_str("(module (func (local i32)))").unwrap();
+        let mut module = Module::read(&wasm, wasmparser::WasmFeatures::default()).unwrap();
+        if let Code::Lifted(function) = &mut module.code[0] {
+            function.scratch_from = 1;
+        }
+        let manager = PassManager {
+            passes: vec![&SKIP_COUNT, &SKIP_COUNT, &CHANGE_ONCE, &SKIP_COUNT],
+            rounds: 4,
+            converge: None,
+            zero_filled_memory: false,
+        };
+        manager.run(&mut module, &mut Stats::default()).unwrap();
+        // Round 1: the first run, its repeat skipped, the run after the
+        // change. Round 2 (nothing changes): the first run is skipped too.
+        assert_eq!(SKIP_VISITS.load(Ordering::SeqCst), 2);
     }
 
     /// A pass that says it changed a function when it did not makes every
