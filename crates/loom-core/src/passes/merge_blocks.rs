@@ -145,6 +145,13 @@ fn summarize(func: &Function<'_>, roots: &[ExprId], fuel: &mut usize) -> Option<
                     s.writes.extend(locals);
                     Effects::NONE
                 }
+                // A call may do anything but touch this function's locals
+                // (what else it may do is added below).
+                Kind::Op(
+                    Operator::Call { .. }
+                    | Operator::CallIndirect { .. }
+                    | Operator::CallRef { .. },
+                ) => Effects::CALLS,
                 Kind::Op(op) => effects::of_operator(op),
                 Kind::Branch { .. } => Effects::BRANCHES,
                 Kind::Pop => {

@@ -38,6 +38,17 @@
     (i32.add
       (call $f)
       (block (result i32) (global.set $g (i32.const 1)) (local.get $x))))
+  (func (export "statement_calls") (param $x i32) (param $y i32) (result i32)
+    ;; a call cannot touch the caller's locals: storing its result in $y
+    ;; moves before the read of $x
+    (i32.add
+      (local.get $x)
+      (block (result i32) (local.set $y (call $f)) (local.get $y))))
+  (func (export "statement_calls_local_read") (param $x i32) (result i32)
+    ;; but not before a read of the local it writes
+    (i32.add
+      (local.get $x)
+      (block (result i32) (local.set $x (call $f)) (local.get $x))))
   (func (export "second_operand_load") (param $x i32) (result i32)
     ;; the first operand may trap, the statement stores: it stays
     (i32.add
