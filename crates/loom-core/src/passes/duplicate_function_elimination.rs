@@ -1,5 +1,6 @@
 //! `duplicate-function-elimination`: defined functions with the same type
-//! and the same encoded body are merged into the first of them; every call,
+//! and the same encoded body are merged into one of them (one whose
+//! identity can be observed, see below, if there is one); every call,
 //! `ref.func`, export, element and start naming a duplicate then names the
 //! survivor (the index maps merge them, see `remap`). The duplicate's own
 //! code is dropped (`Code::unwritten`), so later passes neither optimize it nor
@@ -20,7 +21,6 @@ use crate::module::{encode_body, Code, Module, TypeKey};
 use crate::pass::Changed;
 use crate::remap::{compact, REMOVED};
 use rayon::prelude::*;
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 /// Bounds the rounds of merging; each round re-encodes the functions that
@@ -49,21 +49,34 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .zip(&own_entry)
             .map(|(code, &own)| own.then(|| encode_body(code, maps).ok()).flatten())
             .collect();
-        let mut first_of: HashMap<(TypeKey, &[u8]), u32> = HashMap::new();
-        let mut merges = Vec::new();
+        // Each group of equal functions is merged into one that escapes,
+        // if one does (it cannot be merged away), else into the first: so
+        // the merges do not depend on the order of the functions, which
+        // reorder-functions changes.
+        let mut groups: HashMap<(TypeKey, &[u8]), Vec<u32>> = HashMap::new();
         for (i, body) in bodies.iter().enumerate() {
             let Some(body) = body else { continue };
             let f = imported + i as u32;
-            match first_of.entry((module.function_type_key(f), body)) {
-                Entry::Occupied(original) if !escaping[f as usize] => {
-                    merges.push((f, *original.get()))
-                }
-                Entry::Occupied(_) => {}
-                Entry::Vacant(slot) => {
-                    slot.insert(f);
-                }
-            }
+            groups
+                .entry((module.function_type_key(f), body))
+                .or_default()
+                .push(f);
         }
+        let mut merges = Vec::new();
+        for members in groups.values().filter(|members| members.len() > 1) {
+            let representative = members
+                .iter()
+                .copied()
+                .find(|&f| escaping[f as usize])
+                .unwrap_or(members[0]);
+            merges.extend(
+                members
+                    .iter()
+                    .filter(|&&f| f != representative && !escaping[f as usize])
+                    .map(|&f| (f, representative)),
+            );
+        }
+        merges.sort_unstable();
         if merges.is_empty() {
             break;
         }
@@ -81,11 +94,16 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                 None => REMOVED,
             })
             .collect();
-        for (duplicate, _) in merges {
-            module.code[(duplicate - imported) as usize] = Code::unwritten();
-        }
         compact(&mut map);
         module.maps.functions = Some(map);
+        // An output index runs the body of the first function merged into
+        // it (see `representative_functions`): the others' code goes.
+        let written = module.maps.representative_functions(total);
+        for (i, code) in module.code.iter_mut().enumerate() {
+            if written[imported as usize + i] != imported + i as u32 {
+                *code = Code::unwritten();
+            }
+        }
         changed = true;
     }
     Ok(changed)

@@ -6,8 +6,9 @@
   (type $sig (func (param i32) (result i32)))
   (table 2 funcref)
   (elem (i32.const 0) func $in_table $in_table_too)
+  ;; only called, equal to $exported (later in the module): both merge
+  ;; into it, whatever the order of the functions
   (func $add_one (type $sig) (i32.add (local.get 0) (i32.const 1)))
-  ;; only called: merged into $add_one
   (func $add_one_again (type $sig) (i32.add (local.get 0) (i32.const 1)))
   ;; equal only once the callees are merged: found in the second round
   (func $twice (type $sig) (call $add_one (call $add_one (local.get 0))))
@@ -20,7 +21,7 @@
   (func $in_table_too (type $sig) (i32.sub (local.get 0) (i32.const 1)))
   ;; only called, equal to a table entry: merged into it
   (func $sub_one (type $sig) (i32.sub (local.get 0) (i32.const 1)))
-  ;; exported: kept
+  ;; exported: kept, and the others equal to it merge into it
   (func $exported (type $sig) (i32.add (local.get 0) (i32.const 1)))
   ;; Found on ruby.wasm: $triple_b merges into $triple_a in the first
   ;; round; $triple_a merges into $triple in the second (its callee merged
