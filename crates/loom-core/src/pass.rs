@@ -161,7 +161,7 @@ pub struct Pipeline {
 /// Bounds the repeats of a level's converging group: each repeat runs its
 /// module passes over the whole module, so a chain of inlining that only
 /// opens up one level per round deeper than this is left to a later run.
-const MAX_CONVERGE_ROUNDS: usize = 4;
+const MAX_CONVERGE_ROUNDS: usize = 8;
 
 /// The function passes of `-O2` and up, in order; `speed` adds
 /// merge-locals, `size` local-cse and code-folding.
