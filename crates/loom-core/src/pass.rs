@@ -550,17 +550,33 @@ mod tests {
         renumbers_locals: false,
     };
 
-    #[test]
-    fn a_repeated_stage_runs_only_on_functions_module_passes_changed() {
-        let wasm = wat::parse_str("(module (func) (func) (func))").unwrap();
+    /// Runs `passes` on the module `wat` once `prepare` has seen it.
+    fn run_on(
+        wat: &str,
+        passes: Vec<&'static Pass>,
+        rounds: usize,
+        prepare: impl FnOnce(&mut Module<'_>),
+    ) {
+        let wasm = wat::parse_str(wat).unwrap();
         let mut module = Module::read(&wasm, wasmparser::WasmFeatures::default()).unwrap();
+        prepare(&mut module);
         let manager = PassManager {
-            passes: vec![&COUNT, &DIRTY, &COUNT],
-            rounds: 1,
+            passes,
+            rounds,
             converge: None,
             zero_filled_memory: false,
         };
         manager.run(&mut module, &mut Stats::default()).unwrap();
+    }
+
+    #[test]
+    fn a_repeated_stage_runs_only_on_functions_module_passes_changed() {
+        run_on(
+            "(module (func) (func) (func))",
+            vec![&COUNT, &DIRTY, &COUNT],
+            1,
+            |_| {},
+        );
         // Three functions in the first stage, the one marked in the repeat.
         assert_eq!(VISITS.load(Ordering::SeqCst), 4);
     }
@@ -594,18 +610,16 @@ mod tests {
 
     #[test]
     fn a_pass_is_skipped_where_nothing_changed_since_it_found_nothing() {
-        let wasm = wat::parse_str("(module (func (local i32)))").unwrap();
-        let mut module = Module::read(&wasm, wasmparser::WasmFeatures::default()).unwrap();
-        if let Code::Lifted(function) = &mut module.code[0] {
-            function.scratch_from = 1;
-        }
-        let manager = PassManager {
-            passes: vec![&SKIP_COUNT, &SKIP_COUNT, &CHANGE_ONCE, &SKIP_COUNT],
-            rounds: 4,
-            converge: None,
-            zero_filled_memory: false,
-        };
-        manager.run(&mut module, &mut Stats::default()).unwrap();
+        run_on(
+            "(module (func (local i32)))",
+            vec![&SKIP_COUNT, &SKIP_COUNT, &CHANGE_ONCE, &SKIP_COUNT],
+            4,
+            |module| {
+                if let Code::Lifted(function) = &mut module.code[0] {
+                    function.scratch_from = 1;
+                }
+            },
+        );
         // Round 1: the first run, its repeat skipped, the run after the
         // change. Round 2 (nothing changes): the first run is skipped too.
         assert_eq!(SKIP_VISITS.load(Ordering::SeqCst), 2);
