@@ -162,6 +162,10 @@ pub struct Function<'a> {
     /// a stage that repeats an earlier one re-optimizes only such functions
     /// (see `PassManager::run`). A module pass that changes a body sets it.
     pub dirty: bool,
+    /// A hash of the body as duplicate-function-elimination compares it,
+    /// kept while the body does not change (cleared wherever it may have:
+    /// see `PassManager::run_passes`).
+    pub fingerprint: Option<u64>,
 }
 
 impl<'a> Function<'a> {

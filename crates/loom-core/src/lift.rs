@@ -119,6 +119,7 @@ pub fn lift<'a>(
         exprs: Vec::with_capacity(body.as_bytes().len() / 2),
         body: ExprId(0),
         dirty: false,
+        fingerprint: None,
     };
     let root = func.add(
         Kind::Block {

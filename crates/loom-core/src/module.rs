@@ -466,17 +466,22 @@ impl Module<'_> {
 }
 
 impl Module<'_> {
-    /// Drops the IR of functions a pass removed (their index maps to
-    /// nothing): their bodies are never written, so later passes must
-    /// neither optimize them nor count their calls (a call from a removed
-    /// caller would keep dae from changing its callee, and the next run on
-    /// the output would then do it).
-    pub fn drop_removed_code(&mut self) {
+    /// After a module pass changed something: drops the IR of functions it
+    /// removed (their index maps to nothing; their bodies are never
+    /// written, so later passes must neither optimize them nor count their
+    /// calls: a call from a removed caller would keep dae from changing its
+    /// callee, and the next run on the output would then do it), and
+    /// forgets the fingerprints of the bodies it changed (marked dirty).
+    pub fn after_change(&mut self) {
         let imported = self.imported_functions;
         for (i, code) in self.code.iter_mut().enumerate() {
-            if matches!(code, Code::Lifted(_)) && self.maps.function(imported + i as u32).is_none()
-            {
+            let Code::Lifted(function) = code else {
+                continue;
+            };
+            if self.maps.function(imported + i as u32).is_none() {
                 *code = Code::unwritten();
+            } else if function.dirty {
+                function.fingerprint = None;
             }
         }
     }

@@ -364,7 +364,7 @@ impl PassManager {
                 let start = Instant::now();
                 let changed = run(module)?;
                 if changed {
-                    module.drop_removed_code();
+                    module.after_change();
                 }
                 stats
                     .passes
@@ -483,6 +483,7 @@ impl<'p> FunctionStage<'p> {
         }
         if changed_any {
             function.compact();
+            function.fingerprint = None;
         }
         changed_any
     }

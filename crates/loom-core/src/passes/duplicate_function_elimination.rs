@@ -17,11 +17,13 @@
 
 use crate::error::Error;
 use crate::function_uses::{self, FunctionUse};
+use crate::ir::Function;
 use crate::module::{encode_body, Code, Module, TypeKey};
 use crate::pass::Changed;
-use crate::remap::{compact, REMOVED};
+use crate::remap::{compact, IndexMaps, REMOVED};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// Bounds the rounds of merging; each round re-encodes the functions that
 /// are left, and chains of callers that only become equal one level at a
@@ -43,27 +45,47 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                     .is_some_and(|out| seen.insert(out))
             })
             .collect();
-        let bodies: Vec<Option<Vec<u8>>> = module
+        // Bodies are compared as encoded with each function index standing
+        // for the function whose body it runs and every other index as it
+        // is in the input: equal so exactly when equal in the output, and
+        // unchanged while the body is, so a body's fingerprint (a hash) is
+        // kept from one run to the next. Only functions whose fingerprints
+        // and types agree are encoded again to compare.
+        let canonical = canonical_maps(module, total);
+        let fingerprints: Vec<Option<u64>> = module
             .code
-            .par_iter()
+            .par_iter_mut()
             .zip(&own_entry)
-            .map(|(code, &own)| own.then(|| encode_body(code, maps).ok()).flatten())
+            .map(|(code, &own)| own.then(|| fingerprint(code, &canonical)).flatten())
             .collect();
+        let mut candidates: HashMap<(TypeKey, u64), Vec<u32>> = HashMap::new();
+        for (i, fingerprint) in fingerprints.iter().enumerate() {
+            let Some(fingerprint) = fingerprint else {
+                continue;
+            };
+            let f = imported + i as u32;
+            candidates
+                .entry((module.function_type_key(f), *fingerprint))
+                .or_default()
+                .push(f);
+        }
         // Each group of equal functions is merged into one that escapes,
         // if one does (it cannot be merged away), else into the first: so
         // the merges do not depend on the order of the functions, which
         // reorder-functions changes.
-        let mut groups: HashMap<(TypeKey, &[u8]), Vec<u32>> = HashMap::new();
-        for (i, body) in bodies.iter().enumerate() {
-            let Some(body) = body else { continue };
-            let f = imported + i as u32;
-            groups
-                .entry((module.function_type_key(f), body))
-                .or_default()
-                .push(f);
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for members in candidates.values().filter(|members| members.len() > 1) {
+            let mut by_body: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+            for &f in members {
+                let code = &module.code[(f - imported) as usize];
+                if let Ok(body) = encode_body(code, &canonical) {
+                    by_body.entry(body).or_default().push(f);
+                }
+            }
+            groups.extend(by_body.into_values());
         }
         let mut merges = Vec::new();
-        for members in groups.values().filter(|members| members.len() > 1) {
+        for members in groups.iter().filter(|members| members.len() > 1) {
             let representative = members
                 .iter()
                 .copied()
@@ -96,6 +118,12 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .collect();
         compact(&mut map);
         module.maps.functions = Some(map);
+        // Callers of merged functions now encode differently.
+        for code in &mut module.code {
+            if let Code::Lifted(function) = code {
+                function.fingerprint = None;
+            }
+        }
         // An output index runs the body of the first function merged into
         // it (see `representative_functions`): the others' code goes.
         let written = module.maps.representative_functions(total);
@@ -107,6 +135,41 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         changed = true;
     }
     Ok(changed)
+}
+
+/// Maps under which bodies are compared: each function index to the
+/// function whose body it runs (see `representative_functions`), every
+/// other index space unchanged.
+fn canonical_maps(module: &Module<'_>, total: usize) -> IndexMaps {
+    let representatives = module.maps.representative_functions(total);
+    let merged = representatives
+        .iter()
+        .enumerate()
+        .any(|(f, &r)| r != f as u32);
+    IndexMaps {
+        functions: merged.then_some(representatives),
+        ..IndexMaps::default()
+    }
+}
+
+/// The hash of `code`'s body encoded under `canonical`, kept in a lifted
+/// function until its body changes; `None` when it cannot be encoded.
+fn fingerprint(code: &mut Code<'_>, canonical: &IndexMaps) -> Option<u64> {
+    if let Code::Lifted(Function {
+        fingerprint: Some(known),
+        ..
+    }) = code
+    {
+        return Some(*known);
+    }
+    let body = encode_body(code, canonical).ok()?;
+    let mut hasher = std::hash::DefaultHasher::new();
+    body.hash(&mut hasher);
+    let hash = hasher.finish();
+    if let Code::Lifted(function) = code {
+        function.fingerprint = Some(hash);
+    }
+    Some(hash)
 }
 
 /// Per function index, whether references to it can reach the host, which

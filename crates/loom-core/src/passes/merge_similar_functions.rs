@@ -572,6 +572,7 @@ fn thunk<'a>(
         exprs: Vec::with_capacity(func.params.len() + params.len() + 2),
         body: ExprId(0),
         dirty: true,
+        fingerprint: None,
     };
     thunk.body = thunk.add(
         Kind::Block {
