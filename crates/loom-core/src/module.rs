@@ -463,22 +463,27 @@ impl Module<'_> {
         }
         self.bytes = Box::leak(bytes.into_boxed_slice());
     }
-}
 
-impl Module<'_> {
-    /// After a module pass changed something: drops the IR of functions it
-    /// removed (their index maps to nothing; their bodies are never
-    /// written, so later passes must neither optimize them nor count their
-    /// calls: a call from a removed caller would keep dae from changing its
-    /// callee, and the next run on the output would then do it), and
-    /// forgets the fingerprints of the bodies it changed (marked dirty).
+    /// After a module pass changed something: drops the IR of functions
+    /// whose body is not written, because a pass removed them (their index
+    /// maps to nothing) or merged them into another (an output index runs
+    /// the body of the first function merged into it, see
+    /// `representative_functions`). Later passes must neither optimize
+    /// such code nor count its calls: a call from a removed caller would
+    /// keep dae from changing its callee, and the next run on the output
+    /// would then do it. Also forgets the fingerprints of the bodies the
+    /// pass changed (marked dirty).
     pub fn after_change(&mut self) {
         let imported = self.imported_functions;
+        let written = self
+            .maps
+            .representative_functions(imported as usize + self.code.len());
         for (i, code) in self.code.iter_mut().enumerate() {
             let Code::Lifted(function) = code else {
                 continue;
             };
-            if self.maps.function(imported + i as u32).is_none() {
+            let f = imported + i as u32;
+            if self.maps.function(f).is_none() || written[f as usize] != f {
                 *code = Code::unwritten();
             } else if function.dirty {
                 function.fingerprint = None;

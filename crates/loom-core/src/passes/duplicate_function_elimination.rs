@@ -3,8 +3,8 @@
 //! identity can be observed, see below, if there is one); every call,
 //! `ref.func`, export, element and start naming a duplicate then names the
 //! survivor (the index maps merge them, see `remap`). The duplicate's own
-//! code is dropped (`Code::unwritten`), so later passes neither optimize it nor
-//! count the calls it made.
+//! code is then dropped (`Module::after_change`), so later passes neither
+//! optimize it nor count the calls it made.
 //!
 //! A function whose identity can be observed (exported, in an element
 //! segment, or named by `ref.func`: a host can compare the references) is
@@ -98,7 +98,6 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
                     .map(|&f| (f, representative)),
             );
         }
-        merges.sort_unstable();
         if merges.is_empty() {
             break;
         }
@@ -118,18 +117,11 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .collect();
         compact(&mut map);
         module.maps.functions = Some(map);
-        // Callers of merged functions now encode differently.
+        // Callers of merged functions now encode differently. (The merged
+        // functions' own code goes in `Module::after_change`.)
         for code in &mut module.code {
             if let Code::Lifted(function) = code {
                 function.fingerprint = None;
-            }
-        }
-        // An output index runs the body of the first function merged into
-        // it (see `representative_functions`): the others' code goes.
-        let written = module.maps.representative_functions(total);
-        for (i, code) in module.code.iter_mut().enumerate() {
-            if written[imported as usize + i] != imported + i as u32 {
-                *code = Code::unwritten();
             }
         }
         changed = true;
