@@ -512,21 +512,24 @@ fn branch_instruction(
 }
 
 /// A single-target branch operator (`br`, `br_if`, `br_on_*`, `rethrow`)
-/// with its depth replaced by `depth`; `None` for any other operator.
-pub(crate) fn with_relative_depth(op: &Operator<'_>, depth: u32) -> Option<Operator<'static>> {
-    let d = depth;
+/// with its depth replaced by `relative_depth`; `None` for any other
+/// operator.
+pub(crate) fn with_relative_depth(
+    op: &Operator<'_>,
+    relative_depth: u32,
+) -> Option<Operator<'static>> {
     Some(match op {
-        Operator::Br { .. } => Operator::Br { relative_depth: d },
-        Operator::BrIf { .. } => Operator::BrIf { relative_depth: d },
-        Operator::BrOnNull { .. } => Operator::BrOnNull { relative_depth: d },
-        Operator::BrOnNonNull { .. } => Operator::BrOnNonNull { relative_depth: d },
-        Operator::Rethrow { .. } => Operator::Rethrow { relative_depth: d },
+        Operator::Br { .. } => Operator::Br { relative_depth },
+        Operator::BrIf { .. } => Operator::BrIf { relative_depth },
+        Operator::BrOnNull { .. } => Operator::BrOnNull { relative_depth },
+        Operator::BrOnNonNull { .. } => Operator::BrOnNonNull { relative_depth },
+        Operator::Rethrow { .. } => Operator::Rethrow { relative_depth },
         Operator::BrOnCast {
             from_ref_type,
             to_ref_type,
             ..
         } => Operator::BrOnCast {
-            relative_depth: d,
+            relative_depth,
             from_ref_type: *from_ref_type,
             to_ref_type: *to_ref_type,
         },
@@ -535,7 +538,7 @@ pub(crate) fn with_relative_depth(op: &Operator<'_>, depth: u32) -> Option<Opera
             to_ref_type,
             ..
         } => Operator::BrOnCastFail {
-            relative_depth: d,
+            relative_depth,
             from_ref_type: *from_ref_type,
             to_ref_type: *to_ref_type,
         },

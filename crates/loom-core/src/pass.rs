@@ -74,18 +74,16 @@ impl OptLevel {
     ///    functions, and constant globals and zero data are known early;
     /// 2. the function pipeline (rules, constant propagation, locals and
     ///    register allocation, control flow, dead code);
-    /// 3. the interprocedural passes (direct calls, constant globals and,
-    ///    at `-Os`/`-Oz`, merge-similar-functions once, then dead arguments
-    ///    and inlining), which change some functions;
-    /// 4. the function pipeline again, on the functions step 3 changed only
-    ///    (`PassManager::run`); removing what died, dead arguments, inlining
-    ///    and step 4 repeat while they still change something
-    ///    (`Pipeline::converge`), since re-optimized functions become new
-    ///    inlining and dead-argument candidates;
-    /// 5. module clean-up of what became dead, equal or mergeable (at `-Os`
-    ///    and `-Oz` also functions that differ only in constants, which
-    ///    merge-similar-functions merges only where that is smaller), and
-    ///    shorter indices for the most used functions and globals.
+    /// 3. direct calls and constant globals;
+    /// 4. the converging group (`Pipeline::converge`): merging equal
+    ///    functions (and at `-Os`/`-Oz` those that differ only in constants,
+    ///    where that is smaller), removing what died, direct calls, dead
+    ///    arguments and inlining, then the function pipeline again on only
+    ///    the functions these changed (`PassManager::run`); it repeats while
+    ///    its module passes still change something, so the output is a
+    ///    fixed point;
+    /// 5. duplicate imports, what became dead, and shorter indices for the
+    ///    most used functions and globals.
     ///
     /// `-O3`/`-O4` add merge-locals before register allocation and inline
     /// for speed; `-Os` adds local-cse, code-folding and

@@ -680,10 +680,7 @@ fn remove_drop(func: &mut Function<'_>, dropped_by: ExprId, call: ExprId) {
 
 #[cfg(test)]
 mod tests {
-
-    fn run(passes: &[&str], wat: &str) -> Vec<u8> {
-        crate::run_passes_for_test(passes, wat)
-    }
+    use crate::run_passes_for_test as run;
 
     /// `$a` loses its parameter and so its old type; a later
     /// duplicate-function-elimination must see the new type and not merge

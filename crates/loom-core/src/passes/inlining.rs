@@ -293,10 +293,9 @@ fn worth_inlining(
     }
     if removable {
         let growth = (sites.all - sites.in_loop) * outside + sites.in_loop * inside;
-        let mut leb = Vec::new();
-        wasm_encoder::Encode::encode(&(info.body_bytes.max(0) as u32), &mut leb);
         // The body, its size field, and its type index in the function section.
-        let saving = info.body_bytes + leb.len() as i64 + 1;
+        let size_field = crate::leb::unsigned_size(info.body_bytes.max(0) as u64) as i64;
+        let saving = info.body_bytes + size_field + 1;
         if growth < saving {
             return true;
         }
