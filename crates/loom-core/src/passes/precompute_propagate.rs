@@ -86,17 +86,20 @@ fn analyze(func: &Function<'_>) -> Option<Vec<(ExprId, Value)>> {
         state: Some(entry),
         pending: FastMap::default(),
         handlers: Vec::new(),
-        reads: FastMap::default(),
+        reads: vec![Read::NotRun; func.exprs.len()],
         steps: 0,
         depth: 0,
     };
     walk.visit(func.body).ok()?;
-    let mut constants: Vec<(ExprId, Value)> = walk
+    let constants = walk
         .reads
         .into_iter()
-        .filter_map(|(get, value)| Some((get, value?)))
+        .enumerate()
+        .filter_map(|(get, read)| match read {
+            Read::Always(value) => Some((ExprId(get as u32), value)),
+            _ => None,
+        })
         .collect();
-    constants.sort_by_key(|(get, _)| *get);
     Some(constants)
 }
 
@@ -238,6 +241,14 @@ fn is_numeric(op: &Operator<'_>) -> bool {
 
 const NONE: u32 = u32::MAX;
 
+/// What a `local.get` read, over every time the walk reached it.
+#[derive(Clone, Copy)]
+enum Read {
+    NotRun,
+    Always(Value),
+    Varies,
+}
+
 /// What every tracked local holds: `Some` constant, or `None` (varies).
 type State = Vec<Option<Value>>;
 
@@ -254,8 +265,9 @@ struct Walk<'f, 'a> {
     /// For each `try` and `try_table` body being walked, innermost last:
     /// the join of all states inside it so far (what its handlers see).
     handlers: Vec<State>,
-    /// For each read of a tracked local that runs, what it reads.
-    reads: FastMap<ExprId, Option<Value>>,
+    /// For each node (by `ExprId`): if a read of a tracked local that
+    /// runs, what it reads.
+    reads: Vec<Read>,
     steps: u64,
     depth: usize,
 }
@@ -303,10 +315,12 @@ impl Walk<'_, '_> {
                             return Ok(None);
                         };
                         let value = state[slot];
-                        self.reads
-                            .entry(id)
-                            .and_modify(|seen| *seen = join_one(*seen, value))
-                            .or_insert(value);
+                        let read = &mut self.reads[id.index()];
+                        *read = match (*read, value) {
+                            (Read::NotRun, Some(v)) => Read::Always(v),
+                            (Read::Always(seen), Some(v)) if seen == v => Read::Always(v),
+                            _ => Read::Varies,
+                        };
                         Ok(value)
                     }
                     Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
@@ -319,11 +333,12 @@ impl Walk<'_, '_> {
                             self.state = None;
                             return Ok(None);
                         }
-                        let known: Option<smallvec::SmallVec<[Value; 2]>> =
-                            operands.into_iter().collect();
-                        Ok(known
-                            .and_then(|args| eval::eval(op, &args))
-                            .and_then(|result| result.ok()))
+                        if operands.iter().any(Option::is_none) {
+                            return Ok(None);
+                        }
+                        let known: smallvec::SmallVec<[Value; 2]> =
+                            operands.into_iter().flatten().collect();
+                        Ok(eval::eval(op, &known).and_then(|result| result.ok()))
                     }
                 }
             }
