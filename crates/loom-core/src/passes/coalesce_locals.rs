@@ -66,12 +66,86 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     let Some(liveness) = Liveness::compute(&cfg, types.len()) else {
         return false;
     };
+    let held = params_held_on_stack(func, &cfg, &liveness, &tracked);
+    if !held.is_empty() {
+        let unfreed = func.clone();
+        for &(p, set, get) in &held {
+            let local = func.add_local(func.params[p as usize]);
+            for id in [set, get] {
+                if let Kind::Op(
+                    Operator::LocalSet { local_index } | Operator::LocalGet { local_index },
+                ) = &mut func.expr_mut(id).kind
+                {
+                    *local_index = local;
+                }
+            }
+        }
+        // Start again on the moved uses (no parameter is held on the stack
+        // now, so this happens once). Keep the move if a local then takes
+        // a freed index: else the writer might not manage to keep the
+        // value on the stack, and its new local would only cost bytes.
+        run(func);
+        let reused = func.local_accesses().into_iter().any(|id| {
+            matches!(
+                func.expr(id).kind,
+                Kind::Op(
+                    Operator::LocalGet { local_index }
+                        | Operator::LocalSet { local_index }
+                        | Operator::LocalTee { local_index }
+                ) if held.iter().any(|&(p, _, _)| p == local_index)
+            )
+        });
+        if reused {
+            return true;
+        }
+        *func = unfreed;
+    }
     let Some(graph) = Interference::compute(func, &cfg, &liveness, &types) else {
         return false;
     };
     let params = func.params.len();
     let colouring = pick_colours(&cfg, &graph, &types, params);
     apply(func, &cfg, &graph, &colouring, &types, &tracked)
+}
+
+/// Parameters whose incoming value is never read and whose one use is a
+/// value set and then read once in the same body, with that set and get.
+/// The writer keeps such a value on the operand stack when it can
+/// (`lower::keep_on_stack`), which leaves the parameter unused in the
+/// output: moved to a local of its own, the value frees the parameter's
+/// index for other locals now, as when the written code is optimized again.
+fn params_held_on_stack(
+    func: &Function<'_>,
+    cfg: &Cfg,
+    liveness: &Liveness,
+    tracked: &[bool],
+) -> Vec<(u32, ExprId, ExprId)> {
+    // Per parameter: (sets, gets, other uses, the set, the get).
+    let params = func.params.len();
+    let mut uses = vec![(0u32, 0u32, 0u32, None::<Action>, None::<Action>); params];
+    for action in cfg.actions.iter().filter(|a| (a.local as usize) < params) {
+        let u = &mut uses[action.local as usize];
+        match action.access {
+            Access::Set => (u.0, u.3) = (u.0 + 1, Some(*action)),
+            // A read before the set reads the incoming value.
+            Access::Get if u.0 == 1 => (u.1, u.4) = (u.1 + 1, Some(*action)),
+            _ => u.2 += 1,
+        }
+    }
+    let mut held = Vec::new();
+    for (p, &(sets, gets, others, set, get)) in uses.iter().enumerate() {
+        let (Some(set), Some(get)) = (set, get) else {
+            continue;
+        };
+        if tracked[p]
+            && (sets, gets, others) == (1, 1, 0)
+            && set.body == get.body
+            && !liveness.live_at_entry.contains(&(p as u32))
+        {
+            held.push((p as u32, set.expr, get.expr));
+        }
+    }
+    held
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

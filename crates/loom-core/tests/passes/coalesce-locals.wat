@@ -5,6 +5,7 @@
 ;; the writer, which keeps such a value on the operand stack instead.
 (module
   (tag $e (param i32))
+  (memory 1)
   (func $use (param i32))
   (elem declare func $use)
   (func $may_throw (result i32) (i32.const 7))
@@ -231,4 +232,28 @@
     (call $use (local.get 1))
     (call $use (local.get 2))
     (i32.add (local.get 1) (local.get 2)))
+
+  ;; The parameter's incoming value is never read, and its one use is a
+  ;; value set and read once, which the writer keeps on the stack: that
+  ;; value moves to a local of its own, and local 2, live across it, takes
+  ;; the parameter's index.
+  (func (export "param_held_on_stack") (param i32 i32)
+    (local i32)
+    (local.set 2 (i32.load (local.get 0)))
+    (local.set 1 (i32.load (local.get 2)))
+    (i32.store (local.get 2) (i32.const 1))
+    (if (local.get 1) (then (call $use (local.get 2))))
+    (call $use (local.get 2))
+    (call $use (local.get 0)))
+
+  ;; Its incoming value is read on one path: it stays.
+  (func (export "param_read_before_set") (param i32 i32)
+    (local i32)
+    (local.set 2 (i32.load (local.get 0)))
+    (if (local.get 0) (then (call $use (local.get 1))))
+    (local.set 1 (i32.load (local.get 2)))
+    (i32.store (local.get 2) (i32.const 1))
+    (if (local.get 1) (then (call $use (local.get 2))))
+    (call $use (local.get 2))
+    (call $use (local.get 0)))
 )
