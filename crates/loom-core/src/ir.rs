@@ -44,7 +44,9 @@ pub enum Results {
     /// Control never falls through (`br`, `return`, `unreachable`, ...).
     Unreachable,
     One(ValType),
-    Many(Box<[ValType]>),
+    /// Boxed twice so the pointer is thin: every node holds a `Results`,
+    /// and multi-value results are rare.
+    Many(Box<Box<[ValType]>>),
 }
 
 impl Results {
@@ -52,7 +54,7 @@ impl Results {
         match types {
             [] => Results::None,
             [t] => Results::One(*t),
-            many => Results::Many(many.into()),
+            many => Results::Many(Box::new(many.into())),
         }
     }
 

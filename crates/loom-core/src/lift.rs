@@ -351,7 +351,9 @@ impl<'a> Builder<'a, '_> {
             match pushes {
                 0 => Results::None,
                 1 => Results::One(result_type(0)?),
-                n => Results::Many((0..n).rev().map(result_type).collect::<Result<_, _>>()?),
+                n => Results::Many(Box::new(
+                    (0..n).rev().map(result_type).collect::<Result<_, _>>()?,
+                )),
             }
         };
         let id = self.func.add(kind, args, results);
