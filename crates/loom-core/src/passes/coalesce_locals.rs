@@ -66,7 +66,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     let Some(liveness) = Liveness::compute(&cfg, types.len()) else {
         return false;
     };
-    let held = params_held_on_stack(func, &cfg, &liveness, &tracked);
+    let held = params_held_on_stack(func, &cfg, &liveness, &tracked, types.len());
     if !held.is_empty() {
         let unfreed = func.clone();
         for &(p, set, get) in &held {
@@ -119,33 +119,18 @@ fn params_held_on_stack(
     cfg: &Cfg,
     liveness: &Liveness,
     tracked: &[bool],
+    locals: usize,
 ) -> Vec<(u32, ExprId, ExprId)> {
-    // Per parameter: (sets, gets, other uses, the set, the get).
-    let params = func.params.len();
-    let mut uses = vec![(0u32, 0u32, 0u32, None::<Action>, None::<Action>); params];
-    for action in cfg.actions.iter().filter(|a| (a.local as usize) < params) {
-        let u = &mut uses[action.local as usize];
-        match action.access {
-            Access::Set => (u.0, u.3) = (u.0 + 1, Some(*action)),
-            // A read before the set reads the incoming value.
-            Access::Get if u.0 == 1 => (u.1, u.4) = (u.1 + 1, Some(*action)),
-            _ => u.2 += 1,
-        }
-    }
-    let mut held = Vec::new();
-    for (p, &(sets, gets, others, set, get)) in uses.iter().enumerate() {
-        let (Some(set), Some(get)) = (set, get) else {
-            continue;
-        };
-        if tracked[p]
-            && (sets, gets, others) == (1, 1, 0)
-            && set.body == get.body
-            && !liveness.live_at_entry.contains(&(p as u32))
-        {
-            held.push((p as u32, set.expr, get.expr));
-        }
-    }
-    held
+    set_get_pairs(cfg, locals, |_| false)
+        .into_iter()
+        .take(func.params.len())
+        .enumerate()
+        .filter_map(|(p, pair)| {
+            let (set, get) = pair?;
+            (tracked[p] && !liveness.live_at_entry.contains(&(p as u32)))
+                .then_some((p as u32, set.expr, get.expr))
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -912,31 +897,55 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
 }
 
 /// The locals the writer will likely keep on the operand stack instead
-/// (one `local.set`, then one `local.get` in the same body, see
-/// `lower::keep_on_stack`): merging one would take two instructions away
+/// (see `set_get_pairs`): merging one would take two instructions away
 /// from the writer to save at best the same two, and often nothing.
 fn kept_on_stack(cfg: &Cfg, graph: &Interference, locals: usize) -> Vec<bool> {
+    set_get_pairs(cfg, locals, |action| graph.dead[action])
+        .iter()
+        .map(Option::is_some)
+        .collect()
+}
+
+/// For each local whose uses are one `local.set` and then one `local.get`
+/// in the same body, that set and get: the shape the writer keeps on the
+/// operand stack (`lower::keep_on_stack`). Actions (by index) for which
+/// `ignored` holds are left out.
+fn set_get_pairs(
+    cfg: &Cfg,
+    locals: usize,
+    ignored: impl Fn(usize) -> bool,
+) -> Vec<Option<(Action, Action)>> {
     #[derive(Clone, Copy, Default)]
     struct Uses {
         sets: u32,
         gets: u32,
         others: u32,
-        set_body: u32,
-        get_body: u32,
+        set: Option<Action>,
+        get: Option<Action>,
     }
     let mut uses = vec![Uses::default(); locals];
-    for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
+    for (i, a) in cfg.actions.iter().enumerate() {
+        if ignored(i) {
+            continue;
+        }
         let u = &mut uses[a.local as usize];
         match a.access {
-            _ if dead => {}
-            Access::Set => (u.sets, u.set_body) = (u.sets + 1, a.body),
-            // A get before the set does not count as the pair's.
-            Access::Get if u.sets == 1 => (u.gets, u.get_body) = (u.gets + 1, a.body),
+            Access::Set => (u.sets, u.set) = (u.sets + 1, Some(*a)),
+            // A get before the set does not count as the pair's (for a
+            // parameter, it reads the incoming value).
+            Access::Get if u.sets == 1 => (u.gets, u.get) = (u.gets + 1, Some(*a)),
             _ => u.others += 1,
         }
     }
     uses.iter()
-        .map(|u| u.sets == 1 && u.gets == 1 && u.others == 0 && u.set_body == u.get_body)
+        .map(|u| match (u.set, u.get) {
+            (Some(set), Some(get))
+                if (u.sets, u.gets, u.others) == (1, 1, 0) && set.body == get.body =>
+            {
+                Some((set, get))
+            }
+            _ => None,
+        })
         .collect()
 }
 
