@@ -282,17 +282,27 @@ impl Folding {
                 k.min(max_k)
             })
             .collect();
+        // For each tail length k (up to the longest shared): the nodes in
+        // the reference's last k statements, and how many exits share them.
+        let longest = lengths.iter().copied().max().unwrap_or(0);
+        let mut tail_nodes = vec![0usize; longest + 1];
+        let mut sharing = vec![0usize; longest + 2];
+        for k in 1..=longest {
+            tail_nodes[k] = tail_nodes[k - 1] + func.walk(reference[n - k]).len();
+        }
+        for &l in &lengths {
+            sharing[l] += 1;
+        }
+        for k in (0..=longest).rev() {
+            sharing[k] += sharing[k + 1];
+        }
         // The tail length that saves the most.
         let mut best = (0usize, 0usize);
         for &k in &lengths {
             if k == 0 {
                 continue;
             }
-            let size: usize = reference[reference.len() - k..]
-                .iter()
-                .map(|s| func.walk(*s).len())
-                .sum();
-            let saved = lengths.iter().filter(|&&l| l >= k).count() * size;
+            let saved = sharing[k] * tail_nodes[k];
             if saved > BLOCK_COST && saved - BLOCK_COST > best.1 {
                 best = (k, saved - BLOCK_COST);
             }
