@@ -37,6 +37,10 @@ impl Effects {
         self.0 & other.0 != 0
     }
 
+    pub fn without(self, other: Effects) -> Effects {
+        Effects(self.0 & !other.0)
+    }
+
     /// Whether removing the expression (keeping nothing of it) is safe:
     /// it only reads state.
     pub fn removable(self) -> bool {

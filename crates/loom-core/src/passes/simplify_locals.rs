@@ -85,7 +85,12 @@ struct Summary {
 impl Summary {
     /// The summary of the tree at `root`, or `None` when it has more than
     /// `MAX_VALUE_NODES` nodes or branches (branches inside cannot move).
-    fn of(func: &Function<'_>, root: ExprId) -> Option<Summary> {
+    /// A call counts as a branch only where `calls_may_throw_here`: in a
+    /// function without `try`, a call that throws leaves the function,
+    /// where its locals are dead, so it may move past local writes like
+    /// any trap (the effects analysis still orders it against every other
+    /// effect).
+    fn of(func: &Function<'_>, root: ExprId, calls_may_throw_here: bool) -> Option<Summary> {
         let mut summary = Summary {
             effects: Effects::NONE,
             reads: SmallVec::new(),
@@ -105,6 +110,13 @@ impl Summary {
                     Operator::LocalSet { local_index } | Operator::LocalTee { local_index },
                 ) => summary.writes.push(*local_index),
                 Kind::Assign { locals } => summary.writes.extend(locals.iter().copied()),
+                Kind::Op(
+                    Operator::Call { .. }
+                    | Operator::CallIndirect { .. }
+                    | Operator::CallRef { .. },
+                ) if !calls_may_throw_here => {
+                    summary.effects |= Effects::ALL.without(Effects::BRANCHES)
+                }
                 Kind::Op(op) => summary.effects |= effects::of_operator(op),
                 Kind::Block { .. } | Kind::Loop { .. } | Kind::If { .. } => {}
                 Kind::Branch { .. } | Kind::Pop | Kind::Try(_) | Kind::TryTable(_) => return None,
@@ -442,7 +454,7 @@ impl<'f, 'a> Walk<'f, 'a> {
         if !matches!(pos, Pos::Stmt(..)) {
             return;
         }
-        let Some(summary) = Summary::of(self.func, value) else {
+        let Some(summary) = Summary::of(self.func, value, self.has_try) else {
             return;
         };
         if summary.writes.contains(&local) {
@@ -565,7 +577,7 @@ impl<'f, 'a> Walk<'f, 'a> {
         };
         match expr.kind {
             Kind::Op(Operator::LocalSet { .. }) => {
-                if Summary::of(self.func, value).is_some_and(|s| s.removable()) {
+                if Summary::of(self.func, value, self.has_try).is_some_and(|s| s.removable()) {
                     self.make_nop(id);
                 } else {
                     let expr = self.func.expr_mut(id);

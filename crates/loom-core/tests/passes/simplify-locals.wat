@@ -237,4 +237,25 @@
     ;; no else arm: an else reading $x would cost more than the set saves
     (if (local.get $p) (then (local.set $y (i32.const 6))))
     (i32.add (i32.add (local.get $x) (local.get $x)) (i32.add (local.get $y) (local.get $y))))
-)
+
+  (func (export "sink_call_past_local_write") (param $p i32) (result i32) (local $x i32)
+    ;; a call moves past pure code and other locals' writes: if it throws,
+    ;; the function is left and no local is read again
+    (local.set $x (call $effect))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (block (result i32) (i32.add (local.get $x) (local.get $p))))
+
+  (func (export "no_sink_call_past_load") (param $p i32) (result i32) (local $x i32)
+    ;; the call may store to what the load reads: stays
+    (local.set $x (call $effect))
+    (block (result i32) (i32.add (i32.load (local.get $p)) (local.get $x))))
+
+  (func (export "no_sink_call_with_handler") (result i32) (local $x i32) (local $y i32)
+    ;; a handler here could read $y after the call threw: the call stays
+    (local.set $x (call $effect))
+    (local.set $y (i32.const 7))
+    (drop (block (result i32) (local.get $x)))
+    (block $h
+      (try_table (catch_all $h)
+        (local.set $y (i32.const 8))))
+    (local.get $y)))
