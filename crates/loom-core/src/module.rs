@@ -77,6 +77,10 @@ pub struct Module<'a> {
     pub type_changes: TypeChanges,
     /// `Options::zero_filled_memory`, for passes that read memory contents.
     pub zero_filled_memory: bool,
+    /// How many functions were merged into another when the IR's calls and
+    /// references last named only functions whose bodies are written (see
+    /// [`Module::after_change`]).
+    merged_functions_renamed: usize,
 }
 
 impl<'a> Module<'a> {
@@ -160,6 +164,7 @@ impl<'a> Module<'a> {
             local_names_stale: false,
             type_changes: TypeChanges::default(),
             zero_filled_memory: false,
+            merged_functions_renamed: 0,
         })
     }
 
@@ -471,25 +476,65 @@ impl Module<'_> {
     /// `representative_functions`). Later passes must neither optimize
     /// such code nor count its calls: a call from a removed caller would
     /// keep dae from changing its callee, and the next run on the output
-    /// would then do it. Also forgets the fingerprints of the bodies the
-    /// pass changed (marked dirty).
+    /// would then do it.
+    ///
+    /// Calls and `ref.func`s naming a merged function are renamed to the
+    /// function written for it, in every body when the pass merged more
+    /// functions and in the bodies it changed (marked dirty) otherwise:
+    /// merged into one by the index maps, two calls would still differ in
+    /// the IR, and code-folding and the other passes that compare code
+    /// would miss what a second run, reading the merged output, finds.
+    /// Renamed bodies are marked dirty. Forgets the fingerprints of all
+    /// dirty bodies.
     pub fn after_change(&mut self) {
         let imported = self.imported_functions;
         let written = self
             .maps
             .representative_functions(imported as usize + self.code.len());
-        for (i, code) in self.code.iter_mut().enumerate() {
+        let merged = written
+            .iter()
+            .enumerate()
+            .filter(|&(f, &w)| w != f as u32)
+            .count();
+        let rename_everywhere = merged > self.merged_functions_renamed;
+        self.merged_functions_renamed = merged;
+        let maps = &self.maps;
+        self.code.par_iter_mut().enumerate().for_each(|(i, code)| {
             let Code::Lifted(function) = code else {
-                continue;
+                return;
             };
             let f = imported + i as u32;
-            if self.maps.function(f).is_none() || written[f as usize] != f {
+            if maps.function(f).is_none() || written[f as usize] != f {
                 *code = Code::unwritten();
-            } else if function.dirty {
+                return;
+            }
+            if merged > 0 && (rename_everywhere || function.dirty) {
+                function.dirty |= name_written_functions(function, &written);
+            }
+            if function.dirty {
                 function.fingerprint = None;
+            }
+        });
+    }
+}
+
+/// Renames calls and references to each function `f` whose body is not
+/// written to `written[f]`; returns whether anything changed.
+fn name_written_functions(function: &mut Function<'_>, written: &[u32]) -> bool {
+    use wasmparser::Operator::{Call, RefFunc, ReturnCall};
+    let mut changed = false;
+    for expr in &mut function.exprs {
+        if let crate::ir::Kind::Op(
+            Call { function_index } | ReturnCall { function_index } | RefFunc { function_index },
+        ) = &mut expr.kind
+        {
+            if let Some(&w) = written.get(*function_index as usize) {
+                changed |= w != *function_index;
+                *function_index = w;
             }
         }
     }
+    changed
 }
 
 /// Functions added by passes.

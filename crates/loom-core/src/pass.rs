@@ -71,7 +71,9 @@ impl OptLevel {
     /// and encoded in one step, never holding the whole module's IR. `-O2`
     /// and up:
     /// 1. module clean-up first, so no time goes into dead or duplicate
-    ///    functions, and constant globals and zero data are known early;
+    ///    functions, and duplicate imports, constant globals and zero data
+    ///    are known early (calls to two copies of one import are then the
+    ///    same call for every pass that compares code);
     /// 2. the function pipeline (rules, constant propagation, locals and
     ///    register allocation, control flow, dead code);
     /// 3. direct calls and constant globals;
@@ -82,8 +84,8 @@ impl OptLevel {
     ///    the functions these changed (`PassManager::run`); it repeats while
     ///    its module passes still change something, so the output is a
     ///    fixed point;
-    /// 5. duplicate imports, what became dead, and shorter indices for the
-    ///    most used functions and globals.
+    /// 5. what became dead, and shorter indices for the most used
+    ///    functions and globals.
     ///
     /// `-O3`/`-O4` add merge-locals before register allocation and inline
     /// for speed; `-Os` adds local-cse, code-folding and
@@ -109,6 +111,7 @@ impl OptLevel {
         };
         let functions = function_pipeline(speed, size);
         let mut passes = vec![
+            "duplicate-import-elimination",
             "duplicate-function-elimination",
             "remove-unused-module-elements",
             "memory-packing",
@@ -138,7 +141,6 @@ impl OptLevel {
         passes.extend(&functions);
         let converge = Some(interprocedural..passes.len());
         passes.extend([
-            "duplicate-import-elimination",
             "remove-unused-module-elements",
             "reorder-globals",
             "reorder-functions",
