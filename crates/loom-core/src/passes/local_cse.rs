@@ -70,13 +70,17 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         .filter(|(_, later)| !later.is_empty())
         .collect();
     firsts.sort_by_key(|(first, _)| *first);
+    // Every new local is priced at the index the first would get:
+    // coalesce-locals then packs them with the others. Priced one by one,
+    // those past an index of 127 cost a byte more per access, so each run
+    // took only the few that fit below it, and a function with many locals
+    // kept changing round after round (esbuild's largest, 20 rounds).
+    let access = 1 + leb_len((func.params.len() + func.locals.len()) as u64);
     let mut changed = false;
     for (first, later) in firsts {
         let Results::One(ty) = func.expr(first).results else {
             continue;
         };
-        let index = (func.params.len() + func.locals.len()) as u64;
-        let access = 1 + leb_len(index);
         let saved = later.len() as u64 * size[first.index()];
         let cost = access * (later.len() as u64 + 1) + DECLARATION_BYTES;
         if saved <= cost {
