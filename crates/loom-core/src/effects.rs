@@ -147,9 +147,38 @@ pub fn of_operator(op: &Operator<'_>) -> Effects {
         | ReturnCall { .. }
         | ReturnCallIndirect { .. }
         | ReturnCallRef { .. } => Effects::BRANCHES | Effects::TRAPS,
-        _ => Effects::ALL,
+        _ => simd_effects(op).unwrap_or(Effects::ALL),
     }
 }
+
+/// The effects of a SIMD or relaxed-SIMD instruction, from wasmparser's own
+/// list of them: those with a memory argument load (one result) or store
+/// (none) and may trap; all others compute lanes from their operands only,
+/// and never trap. `None` for every other instruction.
+macro_rules! define_simd_effects {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        fn simd_effects(op: &Operator<'_>) -> Option<Effects> {
+            match op {
+                $( Operator::$op { .. } => Some(simd_annotation_effects!($($ann)*)), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+macro_rules! simd_annotation_effects {
+    (arity memarg $operands:literal -> 0) => {
+        Effects::WRITES_MEMORY | Effects::TRAPS
+    };
+    (arity memarg $operands:literal -> 1) => {
+        Effects::READS_MEMORY | Effects::TRAPS
+    };
+    (arity $operands:literal -> 1) => {
+        Effects::NONE
+    };
+}
+
+wasmparser::for_each_visit_simd_operator!(define_simd_effects);
 
 /// The effects of evaluating `root` with all its operands and bodies. A
 /// branch counts even when it targets a label inside `root` (conservative).
@@ -198,6 +227,35 @@ mod tests {
             of_operator(&Operator::TableGrow { table: 0 }),
             Effects::ALL,
             "unknown means everything"
+        );
+    }
+
+    #[test]
+    fn simd_classification() {
+        let memarg = wasmparser::MemArg {
+            align: 4,
+            max_align: 4,
+            offset: 0,
+            target: wasmparser::MemArgTarget::Memory(0),
+            ordering: None,
+        };
+        assert_eq!(of_operator(&Operator::I32x4Add), Effects::NONE);
+        assert_eq!(of_operator(&Operator::F32x4RelaxedMadd), Effects::NONE);
+        assert_eq!(
+            of_operator(&Operator::I8x16ExtractLaneU { lane: 3 }),
+            Effects::NONE
+        );
+        assert_eq!(
+            of_operator(&Operator::V128Load { memarg }),
+            Effects::READS_MEMORY | Effects::TRAPS
+        );
+        assert_eq!(
+            of_operator(&Operator::V128Load8Lane { memarg, lane: 1 }),
+            Effects::READS_MEMORY | Effects::TRAPS
+        );
+        assert_eq!(
+            of_operator(&Operator::V128Store16Lane { memarg, lane: 1 }),
+            Effects::WRITES_MEMORY | Effects::TRAPS
         );
     }
 }

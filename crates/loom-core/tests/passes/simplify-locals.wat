@@ -258,4 +258,15 @@
     (block $h
       (try_table (catch_all $h)
         (local.set $y (i32.const 8))))
-    (local.get $y)))
+    (local.get $y))
+
+  (func (export "sink_simd") (param $a v128) (param $p i32) (result v128) (local $v v128)
+    ;; lane arithmetic only computes: it moves past the load, like i32.add
+    (local.set $v (i32x4.add (local.get $a) (local.get $a)))
+    (block (result v128) (i32x4.mul (v128.load (local.get $p)) (local.get $v))))
+
+  (func (export "no_sink_simd_load_past_store") (param $p i32) (result v128) (local $v v128)
+    ;; a v128.load may not pass a store
+    (local.set $v (v128.load (local.get $p)))
+    (i32.store (local.get $p) (i32.const 0))
+    (block (result v128) (local.get $v))))
