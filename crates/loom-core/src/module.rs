@@ -77,10 +77,10 @@ pub struct Module<'a> {
     pub type_changes: TypeChanges,
     /// `Options::zero_filled_memory`, for passes that read memory contents.
     pub zero_filled_memory: bool,
-    /// How many functions were merged into another when the IR's calls and
-    /// references last named only functions whose bodies are written (see
-    /// [`Module::after_change`]).
-    merged_functions_renamed: usize,
+    /// Per function index, the function whose body is written for it, as
+    /// it was when the IR's calls and references were last renamed to
+    /// those (see [`Module::after_change`]).
+    renamed_to: Vec<u32>,
 }
 
 impl<'a> Module<'a> {
@@ -164,7 +164,7 @@ impl<'a> Module<'a> {
             local_names_stale: false,
             type_changes: TypeChanges::default(),
             zero_filled_memory: false,
-            merged_functions_renamed: 0,
+            renamed_to: Vec::new(),
         })
     }
 
@@ -479,8 +479,9 @@ impl Module<'_> {
     /// would then do it.
     ///
     /// Calls and `ref.func`s naming a merged function are renamed to the
-    /// function written for it, in every body when the pass merged more
-    /// functions and in the bodies it changed (marked dirty) otherwise:
+    /// function written for it, in every body when the pass merged a
+    /// function into another (one not merged so, last time) and in the
+    /// bodies it changed (marked dirty) otherwise:
     /// merged into one by the index maps, two calls would still differ in
     /// the IR, and code-folding and the other passes that compare code
     /// would miss what a second run, reading the merged output, finds.
@@ -491,13 +492,12 @@ impl Module<'_> {
         let written = self
             .maps
             .representative_functions(imported as usize + self.code.len());
-        let merged = written
+        let merged = |f: usize, w: u32| w != f as u32;
+        let any_merged = written.iter().enumerate().any(|(f, &w)| merged(f, w));
+        let rename_everywhere = written
             .iter()
             .enumerate()
-            .filter(|&(f, &w)| w != f as u32)
-            .count();
-        let rename_everywhere = merged > self.merged_functions_renamed;
-        self.merged_functions_renamed = merged;
+            .any(|(f, &w)| merged(f, w) && self.renamed_to.get(f) != Some(&w));
         let maps = &self.maps;
         self.code.par_iter_mut().enumerate().for_each(|(i, code)| {
             let Code::Lifted(function) = code else {
@@ -508,13 +508,14 @@ impl Module<'_> {
                 *code = Code::unwritten();
                 return;
             }
-            if merged > 0 && (rename_everywhere || function.dirty) {
+            if any_merged && (rename_everywhere || function.dirty) {
                 function.dirty |= name_written_functions(function, &written);
             }
             if function.dirty {
                 function.fingerprint = None;
             }
         });
+        self.renamed_to = written;
     }
 }
 
