@@ -476,38 +476,45 @@ impl Module<'_> {
     /// `representative_functions`). Later passes must neither optimize
     /// such code nor count its calls: a call from a removed caller would
     /// keep dae from changing its callee, and the next run on the output
-    /// would then do it.
-    ///
-    /// Calls and `ref.func`s naming a merged function are renamed to the
-    /// function written for it, in every body when the pass merged a
-    /// function into another (one not merged so, last time) and in the
-    /// bodies it changed (marked dirty) otherwise:
-    /// merged into one by the index maps, two calls would still differ in
-    /// the IR, and code-folding and the other passes that compare code
-    /// would miss what a second run, reading the merged output, finds.
-    /// Renamed bodies are marked dirty. Forgets the fingerprints of all
-    /// dirty bodies.
+    /// would then do it. Then renames calls to merged functions
+    /// ([`Module::rename_merged_functions`]).
     pub fn after_change(&mut self) {
         let imported = self.imported_functions;
         let written = self
             .maps
             .representative_functions(imported as usize + self.code.len());
+        let maps = &self.maps;
+        self.code.par_iter_mut().enumerate().for_each(|(i, code)| {
+            let f = imported + i as u32;
+            if matches!(code, Code::Lifted(_))
+                && (maps.function(f).is_none() || written[f as usize] != f)
+            {
+                *code = Code::unwritten();
+            }
+        });
+        self.rename_merged_functions(written);
+    }
+
+    /// Calls and `ref.func`s naming a merged function are renamed to the
+    /// function written for it (`written`, from `representative_functions`),
+    /// in every body when a function was merged into another since the last
+    /// renaming, and otherwise in the bodies changed since (marked dirty):
+    /// merged into one by the index maps, two calls would still differ in
+    /// the IR, and code-folding and the other passes that compare code
+    /// would miss what a second run, reading the merged output, finds.
+    /// Renamed bodies are marked dirty. Forgets the fingerprints of all
+    /// dirty bodies (the others encode as before).
+    pub fn rename_merged_functions(&mut self, written: Vec<u32>) {
         let merged = |f: usize, w: u32| w != f as u32;
         let any_merged = written.iter().enumerate().any(|(f, &w)| merged(f, w));
         let rename_everywhere = written
             .iter()
             .enumerate()
             .any(|(f, &w)| merged(f, w) && self.renamed_to.get(f) != Some(&w));
-        let maps = &self.maps;
-        self.code.par_iter_mut().enumerate().for_each(|(i, code)| {
+        self.code.par_iter_mut().for_each(|code| {
             let Code::Lifted(function) = code else {
                 return;
             };
-            let f = imported + i as u32;
-            if maps.function(f).is_none() || written[f as usize] != f {
-                *code = Code::unwritten();
-                return;
-            }
             if any_merged && (rename_everywhere || function.dirty) {
                 function.dirty |= name_written_functions(function, &written);
             }

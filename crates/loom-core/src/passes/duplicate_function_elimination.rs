@@ -117,13 +117,10 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
             .collect();
         compact(&mut map);
         module.maps.functions = Some(map);
-        // Callers of merged functions now encode differently. (The merged
-        // functions' own code goes in `Module::after_change`.)
-        for code in &mut module.code {
-            if let Code::Lifted(function) = code {
-                function.fingerprint = None;
-            }
-        }
+        // Callers of merged functions now call the survivor, and only
+        // their fingerprints change. (The merged functions' own code goes
+        // in `Module::after_change`.)
+        module.rename_merged_functions(module.maps.representative_functions(total));
         changed = true;
     }
     Ok(changed)
