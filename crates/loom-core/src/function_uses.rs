@@ -21,9 +21,9 @@ pub enum FunctionUse {
 }
 
 /// Calls `visit` for every place a function index is written: code,
-/// global initializers, exports, start and element segments. What passes
-/// removed (through `Module::maps`) is not written, so its uses do not
-/// count.
+/// table and global initializers, exports, start and element segments.
+/// What passes removed (through `Module::maps`) is not written, so its uses
+/// do not count.
 pub fn for_each(
     module: &Module<'_>,
     mut visit: impl FnMut(u32, FunctionUse),
@@ -54,6 +54,17 @@ pub fn for_each(
     }
     for (id, mut reader) in module.section_readers() {
         match id {
+            4 => {
+                let tables = wasmparser::TableSectionReader::new(reader)?;
+                let imported = module.types.as_ref().table_count() - tables.count();
+                for (i, table) in tables.into_iter().enumerate() {
+                    if let wasmparser::TableInit::Expr(init) = table?.init {
+                        if maps.table(imported + i as u32).is_some() {
+                            uses.operators(init.get_operators_reader())?;
+                        }
+                    }
+                }
+            }
             6 => {
                 let globals = wasmparser::GlobalSectionReader::new(reader)?;
                 let imported = module.types.as_ref().global_count() - globals.count();

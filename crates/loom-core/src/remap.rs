@@ -128,6 +128,11 @@ impl IndexMaps {
         remap_one(&self.globals, index)
     }
 
+    /// The output index of input table `index`, if it survives.
+    pub fn table(&self, index: u32) -> Option<u32> {
+        remap_one(&self.tables, index)
+    }
+
     /// Per function index below `total`, the index whose body is written
     /// for it: functions merged into one output index (duplicates) run the
     /// first one's body; others, removed ones included, stand for themselves.
