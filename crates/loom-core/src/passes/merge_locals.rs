@@ -26,18 +26,47 @@ use wasmparser::{Operator, ValType};
 /// Bounds the copy partners tracked per local, and so the work per read.
 const MAX_PARTNERS: usize = 8;
 /// Bounds the rounds per function: renaming reads can open new chances
-/// (chains of copies), so the pass repeats until nothing changes or this.
-const MAX_ROUNDS: usize = 4;
+/// (chains of copies), so the pass repeats until nothing changes, the reads
+/// repeat an earlier round's (see `run`), or this.
+const MAX_ROUNDS: usize = 8;
 
+/// Rounds until the reads settle. Renames for one copy can undo another's
+/// (in a knot of copies that all hold one value, reads move back and forth
+/// between its locals), so the reads may cycle instead of settling. On a
+/// cycle the pass keeps the least of its states (comparing the locals read,
+/// in walk order): the same state whichever one it entered the cycle at, so
+/// running the pass on its own output changes nothing and the function
+/// stage does not spend its rounds on it.
 pub fn run(func: &mut Function<'_>) -> Changed {
-    let mut changed = false;
+    let gets: Vec<ExprId> = func
+        .walk(func.body)
+        .into_iter()
+        .filter(|&id| matches!(func.expr(id).kind, Kind::Op(Operator::LocalGet { .. })))
+        .collect();
+    let read_locals = |func: &Function<'_>| -> Vec<u32> {
+        gets.iter()
+            .map(|&id| match func.expr(id).kind {
+                Kind::Op(Operator::LocalGet { local_index }) => local_index,
+                _ => unreachable!("merge-locals renames reads, never removes them"),
+            })
+            .collect()
+    };
+    let mut states = vec![read_locals(func)];
     for _ in 0..MAX_ROUNDS {
         if !round(func) {
             break;
         }
-        changed = true;
+        let now = read_locals(func);
+        if let Some(first) = states.iter().position(|state| *state == now) {
+            let least = states[first..].iter().min().expect("the cycle holds `now`");
+            for (&id, &local) in gets.iter().zip(least) {
+                func.expr_mut(id).kind = Kind::Op(Operator::LocalGet { local_index: local });
+            }
+            return *least != states[0];
+        }
+        states.push(now);
     }
-    changed
+    states.len() > 1
 }
 
 /// One analysis and the renames it allows.
@@ -214,5 +243,33 @@ impl Observer for Facts {
         if !self.partners[local as usize].is_empty() {
             self.sets.insert(id, (value, position));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::{Code, Module};
+
+    /// The copy back makes `$b` and `$a` equal again after it, and each
+    /// copy's rename undoes the other's on the last read: the reads cycle.
+    const COPY_BACK: &str = r#"(module
+      (global $g (mut i32) (i32.const 0))
+      (func (param $b i32) (result i32)
+        (local $a i32)
+        (local.set $a (local.get $b))
+        (global.set $g (local.get $b))
+        (local.set $b (local.get $a))
+        (local.get $b)))"#;
+
+    #[test]
+    fn a_cycle_of_renames_settles_where_a_second_run_finds_nothing() {
+        let wasm = wat::parse_str(COPY_BACK).unwrap();
+        let mut module = Module::read(&wasm, wasmparser::WasmFeatures::default()).unwrap();
+        let Code::Lifted(func) = &mut module.code[0] else {
+            panic!("the function is lifted")
+        };
+        assert!(run(func));
+        assert!(!run(func), "the pass's own output is a fixed point");
     }
 }
