@@ -13,7 +13,10 @@
 //! 2. Liveness is computed one local at a time, walking backwards from its
 //!    reads until its writes (cost: the size of the live sets, no
 //!    iteration to a fixpoint), and kept as sparse lists per block.
-//! 3. Two locals of the same type interfere when one is written while the
+//! 3. Each local's values are split into webs (writes and the reads they
+//!    reach), each web a local of its own numbered by its first access
+//!    (see `split_webs`); liveness is computed again for them.
+//! 4. Two locals of the same type interfere when one is written while the
 //!    other is live, except that a copy `$a = $b` (or `$a = tee $b ..`)
 //!    does not make `$a` and `$b` interfere (they hold the same value).
 //!    Function entry writes every local: the parameters their arguments,
@@ -21,7 +24,7 @@
 //!    every parameter, but not with other zero-initialized locals. A write
 //!    to a local that is not live afterwards is removed (its value is
 //!    dropped) instead.
-//! 4. Greedy colouring, parameters first (they never move, but a declared
+//! 5. Greedy colouring, parameters first (they never move, but a declared
 //!    local may join one), then locals by how many copies they take part
 //!    in, each joining the colour that removes the most copies, else the
 //!    lowest free colour of its type. Two orders are tried; the one
@@ -32,7 +35,7 @@
 //! `lower::keep_on_stack`), which merging would prevent. Non-nullable
 //! reference locals are left alone (they must be written before each
 //! read, which merging could break). Declared locals are then renumbered
-//! compactly in the order of their first input index; the writer may drop
+//! compactly in the order of their first member; the writer may drop
 //! the ones it leaves unused. Functions beyond the budgets below are left
 //! unchanged, so the work stays bounded on huge functions.
 
@@ -55,82 +58,314 @@ const INTERFERENCE_BUDGET: usize = 1 << 22;
 const NONE: u32 = u32::MAX;
 
 pub fn run(func: &mut Function<'_>) -> Changed {
-    let types: Vec<ValType> = func.params.iter().chain(&func.locals).copied().collect();
+    let mut types: Vec<ValType> = func.params.iter().chain(&func.locals).copied().collect();
     // Non-nullable references must be written before they are read: leave
     // them (and all their uses) out.
-    let tracked: Vec<bool> = types
+    let mut tracked: Vec<bool> = types
         .iter()
         .map(|t| !matches!(t, ValType::Ref(r) if !r.is_nullable()))
         .collect();
-    let cfg = Cfg::build(func, &tracked);
-    let Some(liveness) = Liveness::compute(&cfg, types.len()) else {
+    let mut cfg = Cfg::build(func, &tracked);
+    let Some(mut liveness) = Liveness::compute(&cfg, types.len()) else {
         return false;
     };
-    let held = params_held_on_stack(func, &cfg, &liveness, &tracked, types.len());
-    if !held.is_empty() {
-        let unfreed = func.clone();
-        for &(p, set, get) in &held {
-            let local = func.add_local(func.params[p as usize]);
-            for id in [set, get] {
-                if let Kind::Op(
-                    Operator::LocalSet { local_index } | Operator::LocalGet { local_index },
-                ) = &mut func.expr_mut(id).kind
-                {
-                    *local_index = local;
-                }
+    let before = Before {
+        locals: func.locals.clone(),
+        action_locals: cfg.actions.iter().map(|a| a.local).collect(),
+    };
+    // Per local, the input local it is a web of.
+    let mut input_local: Vec<u32> = (0..types.len() as u32).collect();
+    if let Some(webs) = split_webs(&cfg, &liveness, types.len(), func.params.len()) {
+        for (i, &web) in webs.local_of_action.iter().enumerate() {
+            let action = &mut cfg.actions[i];
+            if action.local != web {
+                action.local = web;
+                set_action_local(func, action);
             }
         }
-        // Start again on the moved uses (no parameter is held on the stack
-        // now, so this happens once). Keep the move if a local then takes
-        // a freed index: else the writer might not manage to keep the
-        // value on the stack, and its new local would only cost bytes.
-        run(func);
-        let reused = func.local_accesses().into_iter().any(|id| {
-            matches!(
-                func.expr(id).kind,
-                Kind::Op(
-                    Operator::LocalGet { local_index }
-                        | Operator::LocalSet { local_index }
-                        | Operator::LocalTee { local_index }
-                ) if held.iter().any(|&(p, _, _)| p == local_index)
-            )
-        });
-        if reused {
-            return true;
+        for i in 0..cfg.actions.len() {
+            if cfg.actions[i].copy_of != NONE {
+                // The copied value is the one the previous action (the
+                // copy's `get` or `tee`) accessed.
+                debug_assert_eq!(
+                    func.expr(cfg.actions[i].expr).args[0],
+                    cfg.actions[i - 1].expr
+                );
+                cfg.actions[i].copy_of = cfg.actions[i - 1].local;
+            }
         }
-        *func = unfreed;
+        for &local in &webs.new_local_of {
+            let ty = types[local as usize];
+            func.locals.push(ty);
+            types.push(ty);
+            tracked.push(true);
+            input_local.push(local);
+        }
+        liveness = webs.liveness;
+        if cfg!(debug_assertions) {
+            if let Some(computed) = Liveness::compute(&cfg, types.len()) {
+                debug_assert!(
+                    liveness.same_as(&computed),
+                    "webs' liveness derived wrongly"
+                );
+            }
+        }
     }
     let Some(graph) = Interference::compute(func, &cfg, &liveness, &types) else {
+        before.restore(func, &mut cfg);
         return false;
     };
     let params = func.params.len();
-    let colouring = pick_colours(&cfg, &graph, &types, params);
-    apply(func, &cfg, &graph, &colouring, &types, &tracked)
+    let locals = Locals {
+        types: &types,
+        tracked: &tracked,
+        input_local: &input_local,
+    };
+    let colouring = pick_colours(&cfg, &graph, &locals, params);
+    apply(func, &cfg, &graph, &colouring, &locals, &before)
 }
 
-/// Parameters whose incoming value is never read and whose one use is a
-/// value set and then read once in the same body, with that set and get.
-/// The writer keeps such a value on the operand stack when it can
-/// (`lower::keep_on_stack`), which leaves the parameter unused in the
-/// output: moved to a local of its own, the value frees the parameter's
-/// index for other locals now, as when the written code is optimized again.
-fn params_held_on_stack(
-    func: &Function<'_>,
-    cfg: &Cfg,
-    liveness: &Liveness,
-    tracked: &[bool],
-    locals: usize,
-) -> Vec<(u32, ExprId, ExprId)> {
-    set_get_pairs(cfg, locals, |_| false)
-        .into_iter()
-        .take(func.params.len())
-        .enumerate()
-        .filter_map(|(p, pair)| {
-            let (set, get) = pair?;
-            (tracked[p] && !liveness.live_at_entry.contains(&(p as u32)))
-                .then_some((p as u32, set.expr, get.expr))
-        })
-        .collect()
+/// The locals `apply` renumbers: each one's type, whether the pass tracks
+/// it, and the input local it is a web of.
+struct Locals<'l> {
+    types: &'l [ValType],
+    tracked: &'l [bool],
+    input_local: &'l [u32],
+}
+
+/// The function's locals as the pass found them: what a split is undone
+/// to, and what `apply` compares with to tell whether anything changed.
+struct Before {
+    locals: Vec<ValType>,
+    /// Per action, its local.
+    action_locals: Vec<u32>,
+}
+
+impl Before {
+    fn restore(self, func: &mut Function<'_>, cfg: &mut Cfg) {
+        for (action, local) in cfg.actions.iter_mut().zip(self.action_locals) {
+            if action.local != local {
+                action.local = local;
+                set_action_local(func, action);
+            }
+        }
+        func.locals = self.locals;
+    }
+}
+
+/// Writes the action's local into its node.
+fn set_action_local(func: &mut Function<'_>, action: &Action) {
+    match &mut func.expr_mut(action.expr).kind {
+        Kind::Op(
+            Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index },
+        ) => *local_index = action.local,
+        Kind::Assign { locals } => locals[action.slot as usize] = action.local,
+        _ => unreachable!("actions are local accesses"),
+    }
+}
+
+/// Live-range splitting: the values a local holds form webs, each a set of
+/// writes and the reads they reach, and two webs of one local never meet
+/// at a read. Compilers reuse one local for unrelated values, and inlining
+/// stores a callee's arguments into its parameters; coloured as one, such
+/// a local interferes with everything any of its values does, and copies
+/// between its values and others' cannot go. So every web becomes a local
+/// of its own, numbered in the order of its first access, except the
+/// argument a parameter holds at entry, which keeps the parameter. Writes
+/// read by nothing stay where they are (they are removed anyway).
+///
+/// Colouring then sees the same locals in the same order whatever the
+/// numbering it was given: optimizing its own output again, it makes the
+/// same choices instead of ones shaped by its last answer.
+struct Webs {
+    /// Per action, the local of its web.
+    local_of_action: Vec<u32>,
+    /// Per new local (numbered from the old count), the local it came from.
+    new_local_of: Vec<u32>,
+    /// Liveness of the locals with each web its own.
+    liveness: Liveness,
+}
+
+fn split_webs(cfg: &Cfg, liveness: &Liveness, locals: usize, params: usize) -> Option<Webs> {
+    let blocks = cfg.blocks();
+    let actions = cfg.actions.len();
+    // Nodes: the actions, then each value live into a block (numbered as
+    // `liveness.live_in` lists them, grouped by local).
+    let live_in = &liveness.live_in;
+    let entry_node = |k: usize| (actions + k) as u32;
+    let mut webs = UnionFind::new(actions + live_in.len());
+    // Within a block, a read reaches the last write before it, else the
+    // value live in.
+    let in_block: Vec<(u32, u32)> = (0..live_in.len() as u32)
+        .map(|k| (live_in[k as usize].0, k))
+        .collect();
+    let in_block = Lists::from_pairs(blocks, &in_block);
+    let mut current = vec![NONE; locals];
+    // Per local, its writes; per action, its block.
+    let mut writes = Vec::new();
+    let mut block_of = vec![0u32; actions];
+    for block in 0..blocks {
+        for &k in in_block.of(block) {
+            current[live_in[k as usize].1 as usize] = entry_node(k as usize);
+        }
+        let (start, end) = cfg.ranges[block];
+        for i in start..end {
+            let action = &cfg.actions[i as usize];
+            let l = action.local as usize;
+            block_of[i as usize] = block as u32;
+            if action.access == Access::Get {
+                webs.union(i, current[l]);
+            } else {
+                current[l] = i;
+                writes.push((action.local, i));
+            }
+        }
+    }
+    // Across edges: a value live into a block is, from each predecessor,
+    // the last write there, else the value live into it.
+    let swapped: Vec<(u32, u32)> = cfg.edges.iter().map(|&(from, to)| (to, from)).collect();
+    let preds = Lists::from_pairs(blocks, &swapped);
+    let writes = Lists::from_pairs(locals, &writes);
+    let mut last_write = vec![NONE; blocks];
+    let mut written_by = vec![NONE; blocks];
+    let mut entry_of = vec![NONE; blocks];
+    let mut entry_by = vec![NONE; blocks];
+    let mut from = 0;
+    while from < live_in.len() {
+        let x = live_in[from].1;
+        let to = from + live_in[from..].iter().take_while(|p| p.1 == x).count();
+        // In action order, so the last write of a block stays.
+        for &i in writes.of(x as usize) {
+            let b = block_of[i as usize] as usize;
+            last_write[b] = i;
+            written_by[b] = x;
+        }
+        for (k, &(b, _)) in live_in.iter().enumerate().take(to).skip(from) {
+            entry_of[b as usize] = entry_node(k);
+            entry_by[b as usize] = x;
+        }
+        for (k, &(b, _)) in live_in.iter().enumerate().take(to).skip(from) {
+            for &p in preds.of(b as usize) {
+                let p = p as usize;
+                let value = if written_by[p] == x {
+                    last_write[p]
+                } else if entry_by[p] == x {
+                    entry_of[p]
+                } else {
+                    // Not reached: live into a block is live out of each
+                    // predecessor, so written there or live into it too.
+                    debug_assert!(false, "local {x} live into {b} but not out of {p}");
+                    continue;
+                };
+                webs.union(entry_node(k), value);
+            }
+        }
+        from = to;
+    }
+
+    let mut read = vec![false; webs.parent.len()];
+    for (i, action) in cfg.actions.iter().enumerate() {
+        if action.access == Access::Get {
+            read[webs.find(i as u32) as usize] = true;
+        }
+    }
+    let mut web_local = vec![NONE; webs.parent.len()];
+    for (k, &(b, l)) in live_in.iter().enumerate() {
+        if b == ENTRY && (l as usize) < params {
+            web_local[webs.find(entry_node(k)) as usize] = l;
+        }
+    }
+    let mut new_local_of = Vec::new();
+    let mut local_of_action = Vec::with_capacity(actions);
+    for (i, action) in cfg.actions.iter().enumerate() {
+        let web = webs.find(i as u32) as usize;
+        if web_local[web] == NONE {
+            web_local[web] = if read[web] {
+                new_local_of.push(action.local);
+                (locals + new_local_of.len() - 1) as u32
+            } else {
+                action.local
+            };
+        }
+        local_of_action.push(web_local[web]);
+    }
+    if new_local_of.is_empty() {
+        return None;
+    }
+    // The webs' liveness, from their locals': a value live at a point is
+    // the one its web holds there.
+    let mut web_of = |node: u32| web_local[webs.find(node) as usize];
+    let live_in_webs: Vec<(u32, u32)> = (0..live_in.len())
+        .map(|k| (live_in[k].0, web_of(entry_node(k))))
+        .collect();
+    let mut live_out = Vec::with_capacity(liveness.live_out.items.len());
+    for block in 0..blocks {
+        // Live out: written last here, or live in and not written.
+        for &l in liveness.live_out.of(block) {
+            current[l as usize] = NONE;
+        }
+        for &k in in_block.of(block) {
+            current[live_in[k as usize].1 as usize] = live_in_webs[k as usize].1;
+        }
+        let (start, end) = cfg.ranges[block];
+        for i in start..end {
+            let action = &cfg.actions[i as usize];
+            if action.access != Access::Get {
+                current[action.local as usize] = local_of_action[i as usize];
+            }
+        }
+        let start = live_out.len();
+        for &l in liveness.live_out.of(block) {
+            live_out.push((block as u32, current[l as usize]));
+        }
+        live_out[start..].sort_unstable();
+    }
+    let live_at_entry = live_in_webs
+        .iter()
+        .filter(|&&(b, _)| b == ENTRY)
+        .map(|&(_, web)| web)
+        .collect();
+    Some(Webs {
+        local_of_action,
+        new_local_of,
+        liveness: Liveness {
+            live_out: Lists::from_pairs(blocks, &live_out),
+            live_in: live_in_webs,
+            live_at_entry,
+            reachable: liveness.reachable.clone(),
+        },
+    })
+}
+
+/// Disjoint sets of nodes, with path halving.
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(nodes: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..nodes as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a.max(b) as usize] = a.min(b);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -151,6 +386,8 @@ struct Action {
     expr: ExprId,
     /// For a `set`/`tee` of a `local.get`, the local copied; else `NONE`.
     copy_of: u32,
+    /// For an `Assign`, the position of the local among its locals.
+    slot: u32,
     /// The body (block arm) it stands in, numbered in walk order.
     body: u32,
 }
@@ -273,12 +510,13 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn push(&mut self, access: Access, local: u32, expr: ExprId, copy_of: u32) {
+    fn push(&mut self, access: Access, local: u32, expr: ExprId, copy_of: u32, slot: u32) {
         self.cfg.actions.push(Action {
             access,
             local,
             expr,
             copy_of,
+            slot,
             body: *self.bodies.last().expect("the root body is open"),
         });
     }
@@ -424,7 +662,7 @@ impl Builder<'_, '_> {
         let expr = func.expr(id);
         match &expr.kind {
             Kind::Op(Operator::LocalGet { local_index }) if self.tracked[*local_index as usize] => {
-                self.push(Access::Get, *local_index, id, NONE);
+                self.push(Access::Get, *local_index, id, NONE, 0);
             }
             Kind::Op(
                 op @ (Operator::LocalSet { local_index } | Operator::LocalTee { local_index }),
@@ -443,13 +681,13 @@ impl Builder<'_, '_> {
                     _ => Access::Tee,
                 };
                 self.before_write();
-                self.push(access, *local_index, id, copy_of);
+                self.push(access, *local_index, id, copy_of, 0);
             }
             Kind::Assign { locals } => {
                 self.before_write();
-                for &local in locals {
+                for (slot, &local) in locals.iter().enumerate() {
                     if self.tracked[local as usize] {
-                        self.push(Access::Assign, local, id, NONE);
+                        self.push(Access::Assign, local, id, NONE, slot as u32);
                     }
                 }
             }
@@ -510,6 +748,8 @@ impl Lists {
 struct Liveness {
     /// The locals live at the end of each block, ascending.
     live_out: Lists,
+    /// Each (block, local) with the local live at the block's start.
+    live_in: Vec<(u32, u32)>,
     /// The locals live at function entry (read before written on some path).
     live_at_entry: Vec<u32>,
     /// Blocks reachable from the entry.
@@ -551,6 +791,7 @@ impl Liveness {
         let mut live_in = vec![NONE; blocks];
         let mut live_out_mark = vec![NONE; blocks];
         let mut live_out = Vec::new();
+        let mut live_in_pairs = Vec::new();
         let mut live_at_entry = Vec::new();
         let mut work = Vec::new();
         for local in 0..locals {
@@ -561,6 +802,7 @@ impl Liveness {
             for &b in reads_first.of(local) {
                 if live_in[b as usize] != x {
                     live_in[b as usize] = x;
+                    live_in_pairs.push((b, x));
                     work.push(b);
                 }
             }
@@ -579,6 +821,7 @@ impl Liveness {
                     }
                     if kills[p] != x && live_in[p] != x {
                         live_in[p] = x;
+                        live_in_pairs.push((p as u32, x));
                         work.push(p as u32);
                     }
                 }
@@ -598,9 +841,26 @@ impl Liveness {
         }
         Some(Liveness {
             live_out: Lists::from_pairs(blocks, &live_out),
+            live_in: live_in_pairs,
             live_at_entry,
             reachable,
         })
+    }
+}
+
+impl Liveness {
+    /// Whether both say the same (for checking a derived one).
+    fn same_as(&self, other: &Liveness) -> bool {
+        fn sorted<T: Clone + Ord>(items: &[T]) -> Vec<T> {
+            let mut items = items.to_vec();
+            items.sort_unstable();
+            items
+        }
+        self.live_out.starts == other.live_out.starts
+            && self.live_out.items == other.live_out.items
+            && sorted(&self.live_in) == sorted(&other.live_in)
+            && sorted(&self.live_at_entry) == sorted(&other.live_at_entry)
+            && self.reachable == other.reachable
     }
 }
 
@@ -865,15 +1125,15 @@ struct Colouring {
     colours: u32,
 }
 
-fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usize) -> Colouring {
-    let locals = types.len();
-    let mut used = vec![false; locals];
+fn pick_colours(cfg: &Cfg, graph: &Interference, locals: &Locals, params: usize) -> Colouring {
+    let types = locals.types;
+    let mut used = vec![false; types.len()];
     for (a, &dead) in cfg.actions.iter().zip(&graph.dead) {
         used[a.local as usize] |= !dead;
     }
-    let on_stack = kept_on_stack(cfg, graph, locals);
+    let on_stack = kept_on_stack(cfg, graph, locals, &used);
     let copy_count = |l: usize| graph.copies.of(l).len();
-    let mut order: Vec<u32> = (params as u32..locals as u32)
+    let mut order: Vec<u32> = (params as u32..types.len() as u32)
         .filter(|&l| used[l as usize])
         .collect();
     // Most copies first, then input order; and the same with ties in
@@ -898,11 +1158,19 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, types: &[ValType], params: usiz
 
 /// The locals the writer will likely keep on the operand stack instead
 /// (see `set_get_pairs`): merging one would take two instructions away
-/// from the writer to save at best the same two, and often nothing.
-fn kept_on_stack(cfg: &Cfg, graph: &Interference, locals: usize) -> Vec<bool> {
-    set_get_pairs(cfg, locals, |action| graph.dead[action])
+/// from the writer to save at best the same two, and often nothing. Only
+/// a whole input local counts, not one web of several: the writer keeps
+/// many such pairs on the stack but far from all, and a web that misses
+/// would cost a local of its own where it used to share one.
+fn kept_on_stack(cfg: &Cfg, graph: &Interference, locals: &Locals, used: &[bool]) -> Vec<bool> {
+    let mut webs_of_input = vec![0u32; locals.types.len()];
+    for (l, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+        webs_of_input[locals.input_local[l] as usize] += 1;
+    }
+    set_get_pairs(cfg, locals.types.len(), |action| graph.dead[action])
         .iter()
-        .map(Option::is_some)
+        .enumerate()
+        .map(|(l, pair)| pair.is_some() && webs_of_input[locals.input_local[l] as usize] == 1)
         .collect()
 }
 
@@ -1048,16 +1316,20 @@ fn apply(
     cfg: &Cfg,
     graph: &Interference,
     colouring: &Colouring,
-    types: &[ValType],
-    tracked: &[bool],
+    locals: &Locals,
+    before: &Before,
 ) -> Changed {
+    let (types, tracked) = (locals.types, locals.tracked);
     let params = func.params.len();
-    // Declared slots: colours and untracked locals, ordered by their first
-    // input local.
+    // Declared slots: colours and untracked locals, in the order of the
+    // input locals they come from (a colour by its first member), so an
+    // order another pass chose (reorder-locals) stands.
+    let mut order: Vec<usize> = (params..types.len()).collect();
+    order.sort_by_key(|&l| locals.input_local[l]);
     let mut first_member: Vec<u32> = vec![NONE; colouring.colours as usize];
     let mut slots: Vec<u32> = Vec::new();
-    for (l, &is_tracked) in tracked.iter().enumerate().skip(params) {
-        if !is_tracked {
+    for l in order {
+        if !tracked[l] {
             slots.push(l as u32);
             continue;
         }
@@ -1092,8 +1364,18 @@ fn apply(
     if renumbered {
         let locals: Vec<ValType> = slots.iter().map(|&l| types[l as usize]).collect();
         func.renumber_locals(&new_index, locals);
-        changed = true;
+    } else {
+        new_index = (0..types.len() as u32).collect();
     }
+    // Compared with the input, not the split: webs joined again as they
+    // were change nothing.
+    changed |= func.locals != before.locals
+        || (params..before.locals.len() + params).any(|l| !tracked[l] && new_index[l] != l as u32)
+        || cfg
+            .actions
+            .iter()
+            .zip(&before.action_locals)
+            .any(|(action, &was)| new_index[action.local as usize] != was);
     for (i, _) in graph.dead.iter().enumerate().filter(|(_, &d)| d) {
         changed = true;
         let id = cfg.actions[i].expr;

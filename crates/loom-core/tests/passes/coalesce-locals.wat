@@ -222,8 +222,9 @@
     (call $use (local.get 2))
     (i32.add (local.get 1) (local.get 2)))
 
-  ;; 2 is written again while 1 is still live: they interfere after all
-  ;; and keep two indices (the tee stays).
+  ;; 2 is written again while 1 is still live, but that is a new value of
+  ;; 2 (a web of its own): the copied value and 1 share an index, and the
+  ;; tee goes.
   (func (export "tee_copy_then_differ") (param i32) (result i32)
     (local i32 i32)
     (local.set 2 (local.tee 1 (i32.add (local.get 0) (call $may_throw))))
@@ -235,8 +236,8 @@
 
   ;; The parameter's incoming value is never read, and its one use is a
   ;; value set and read once, which the writer keeps on the stack: that
-  ;; value moves to a local of its own, and local 2, live across it, takes
-  ;; the parameter's index.
+  ;; value is a local of its own (a web), and local 2, live across it,
+  ;; takes the parameter's index.
   (func (export "param_held_on_stack") (param i32 i32)
     (local i32)
     (local.set 2 (i32.load (local.get 0)))
@@ -256,4 +257,18 @@
     (if (local.get 1) (then (call $use (local.get 2))))
     (call $use (local.get 2))
     (call $use (local.get 0)))
+
+  ;; Local 1 holds two unrelated values. The first is copied to 2, and 1
+  ;; is written again while 2 is live: as one local, 1 and 2 interfere and
+  ;; the copy stays. Split into webs, the first value and 2 share an index
+  ;; (the copy goes) and the second value gets one of its own.
+  (func (export "reused_local") (param i32) (result i32)
+    (local i32 i32)
+    (local.set 1 (i32.load (local.get 0)))
+    (local.set 2 (local.get 1))
+    (local.set 1 (i32.load offset=4 (local.get 0)))
+    (call $use (local.get 2))
+    (call $use (local.get 1))
+    (call $use (local.get 1))
+    (i32.add (local.get 2) (local.get 1)))
 )
