@@ -66,7 +66,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         .map(|t| !matches!(t, ValType::Ref(r) if !r.is_nullable()))
         .collect();
     let mut cfg = Cfg::build(func, &tracked);
-    let Some(mut liveness) = Liveness::compute(&cfg, types.len()) else {
+    let Some((mut liveness, live_in)) = Liveness::compute(&cfg, types.len()) else {
         return false;
     };
     let before = Before {
@@ -75,7 +75,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     };
     // Per local, the input local it is a web of.
     let mut input_local: Vec<u32> = (0..types.len() as u32).collect();
-    if let Some(webs) = split_webs(&cfg, &liveness, types.len(), func.params.len()) {
+    if let Some(webs) = split_webs(&cfg, &liveness, live_in, types.len(), func.params.len()) {
         for (i, &web) in webs.local_of_action.iter().enumerate() {
             let action = &mut cfg.actions[i];
             if action.local != web {
@@ -103,7 +103,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         }
         liveness = webs.liveness;
         if cfg!(debug_assertions) {
-            if let Some(computed) = Liveness::compute(&cfg, types.len()) {
+            if let Some((computed, _)) = Liveness::compute(&cfg, types.len()) {
                 debug_assert!(
                     liveness.same_as(&computed),
                     "webs' liveness derived wrongly"
@@ -188,20 +188,25 @@ struct Webs {
     liveness: Liveness,
 }
 
-fn split_webs(cfg: &Cfg, liveness: &Liveness, locals: usize, params: usize) -> Option<Webs> {
+fn split_webs(
+    cfg: &Cfg,
+    liveness: &Liveness,
+    live_in: Vec<(u32, u32)>,
+    locals: usize,
+    params: usize,
+) -> Option<Webs> {
     let blocks = cfg.blocks();
     let actions = cfg.actions.len();
     // Nodes: the actions, then each value live into a block (numbered as
-    // `liveness.live_in` lists them, grouped by local).
-    let live_in = &liveness.live_in;
+    // `live_in` lists them, grouped by local).
     let entry_node = |k: usize| (actions + k) as u32;
     let mut webs = UnionFind::new(actions + live_in.len());
     // Within a block, a read reaches the last write before it, else the
     // value live in.
-    let in_block: Vec<(u32, u32)> = (0..live_in.len() as u32)
-        .map(|k| (live_in[k as usize].0, k))
-        .collect();
-    let in_block = Lists::from_pairs(blocks, &in_block);
+    let in_block = Lists::from_iter(
+        blocks,
+        live_in.iter().enumerate().map(|(k, &(b, _))| (b, k as u32)),
+    );
     let mut current = vec![NONE; locals];
     // Per local, its writes; per action, its block.
     let mut writes = Vec::new();
@@ -297,17 +302,12 @@ fn split_webs(cfg: &Cfg, liveness: &Liveness, locals: usize, params: usize) -> O
     // The webs' liveness, from their locals': a value live at a point is
     // the one its web holds there.
     let mut web_of = |node: u32| web_local[webs.find(node) as usize];
-    let live_in_webs: Vec<(u32, u32)> = (0..live_in.len())
-        .map(|k| (live_in[k].0, web_of(entry_node(k))))
-        .collect();
+    // The same counts per block as the locals', in the same order.
     let mut live_out = Vec::with_capacity(liveness.live_out.items.len());
     for block in 0..blocks {
         // Live out: written last here, or live in and not written.
-        for &l in liveness.live_out.of(block) {
-            current[l as usize] = NONE;
-        }
         for &k in in_block.of(block) {
-            current[live_in[k as usize].1 as usize] = live_in_webs[k as usize].1;
+            current[live_in[k as usize].1 as usize] = web_of(entry_node(k as usize));
         }
         let (start, end) = cfg.ranges[block];
         for i in start..end {
@@ -317,22 +317,28 @@ fn split_webs(cfg: &Cfg, liveness: &Liveness, locals: usize, params: usize) -> O
             }
         }
         let start = live_out.len();
-        for &l in liveness.live_out.of(block) {
-            live_out.push((block as u32, current[l as usize]));
-        }
+        live_out.extend(
+            liveness
+                .live_out
+                .of(block)
+                .iter()
+                .map(|&l| current[l as usize]),
+        );
         live_out[start..].sort_unstable();
     }
-    let live_at_entry = live_in_webs
+    let live_at_entry = in_block
+        .of(ENTRY as usize)
         .iter()
-        .filter(|&&(b, _)| b == ENTRY)
-        .map(|&(_, web)| web)
+        .map(|&k| web_of(entry_node(k as usize)))
         .collect();
     Some(Webs {
         local_of_action,
         new_local_of,
         liveness: Liveness {
-            live_out: Lists::from_pairs(blocks, &live_out),
-            live_in: live_in_webs,
+            live_out: Lists {
+                starts: liveness.live_out.starts.clone(),
+                items: live_out,
+            },
             live_at_entry,
             reachable: liveness.reachable.clone(),
         },
@@ -724,16 +730,22 @@ struct Lists {
 impl Lists {
     /// Groups `(key, item)` pairs by key, keeping their order within a key.
     fn from_pairs(keys: usize, pairs: &[(u32, u32)]) -> Lists {
+        Lists::from_iter(keys, pairs.iter().copied())
+    }
+
+    /// The same from pairs made on the fly (read twice), when listing
+    /// them first would take memory.
+    fn from_iter(keys: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Lists {
         let mut starts = vec![0u32; keys + 1];
-        for &(k, _) in pairs {
+        for (k, _) in pairs.clone() {
             starts[k as usize + 1] += 1;
         }
         for k in 0..keys {
             starts[k + 1] += starts[k];
         }
         let mut fill = starts.clone();
-        let mut items = vec![0u32; pairs.len()];
-        for &(k, item) in pairs {
+        let mut items = vec![0u32; starts[keys] as usize];
+        for (k, item) in pairs {
             items[fill[k as usize] as usize] = item;
             fill[k as usize] += 1;
         }
@@ -748,8 +760,6 @@ impl Lists {
 struct Liveness {
     /// The locals live at the end of each block, ascending.
     live_out: Lists,
-    /// Each (block, local) with the local live at the block's start.
-    live_in: Vec<(u32, u32)>,
     /// The locals live at function entry (read before written on some path).
     live_at_entry: Vec<u32>,
     /// Blocks reachable from the entry.
@@ -757,8 +767,10 @@ struct Liveness {
 }
 
 impl Liveness {
+    /// The liveness, and each (block, local) with the local live at the
+    /// block's start, grouped by local (what `split_webs` starts from).
     /// `None` when the function is over `LIVENESS_BUDGET`.
-    fn compute(cfg: &Cfg, locals: usize) -> Option<Liveness> {
+    fn compute(cfg: &Cfg, locals: usize) -> Option<(Liveness, Vec<(u32, u32)>)> {
         let blocks = cfg.blocks();
         // Per local: blocks reading it before writing it, blocks writing it.
         let mut reads_first = Vec::new();
@@ -839,12 +851,14 @@ impl Liveness {
                 }
             }
         }
-        Some(Liveness {
-            live_out: Lists::from_pairs(blocks, &live_out),
-            live_in: live_in_pairs,
-            live_at_entry,
-            reachable,
-        })
+        Some((
+            Liveness {
+                live_out: Lists::from_pairs(blocks, &live_out),
+                live_at_entry,
+                reachable,
+            },
+            live_in_pairs,
+        ))
     }
 }
 
@@ -858,7 +872,6 @@ impl Liveness {
         }
         self.live_out.starts == other.live_out.starts
             && self.live_out.items == other.live_out.items
-            && sorted(&self.live_in) == sorted(&other.live_in)
             && sorted(&self.live_at_entry) == sorted(&other.live_at_entry)
             && self.reachable == other.reachable
     }
