@@ -1145,7 +1145,18 @@ fn pick_colours(cfg: &Cfg, graph: &Interference, locals: &Locals, params: usize)
         used[a.local as usize] |= !dead;
     }
     let on_stack = kept_on_stack(cfg, graph, locals, &used);
-    let copy_count = |l: usize| graph.copies.of(l).len();
+    // Copies with a local left to the writer never go (it keeps a colour of
+    // its own): they do not count. (Such locals are often the lifter's,
+    // gone from the written code: counted, they would order this
+    // differently when it optimizes its own output.)
+    let copy_count = |l: usize| {
+        graph
+            .copies
+            .of(l)
+            .iter()
+            .filter(|&&y| !on_stack[y as usize])
+            .count()
+    };
     let mut order: Vec<u32> = (params as u32..types.len() as u32)
         .filter(|&l| used[l as usize])
         .collect();

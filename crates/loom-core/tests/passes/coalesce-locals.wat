@@ -271,4 +271,17 @@
     (call $use (local.get 1))
     (call $use (local.get 1))
     (i32.add (local.get 2) (local.get 1)))
+;; The tee's value is copied into 3, which is set and read once (left
+  ;; to the writer, which drops it). That copy cannot go, so it does not
+  ;; put the tee's value first: 2's value, accessed first, takes the first
+  ;; free index (parameter 0's, dead after its one read), as it does once
+  ;; the writer has dropped 3 and the output is optimized again.
+  (func (export "copy_to_stack_pair") (param i32 i32)
+    (local i32 i32)
+    (local.set 2 (i32.add (local.get 0) (i32.const 8)))
+    (local.set 3 (local.tee 1 (i32.load (local.get 2))))
+    (call $use (local.get 3))
+    (call $use (local.get 2))
+    (call $use (local.get 1))
+    (call $use (local.get 2)))
 )
