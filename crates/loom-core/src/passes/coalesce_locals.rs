@@ -15,7 +15,7 @@
 //!    iteration to a fixpoint), and kept as sparse lists per block.
 //! 3. Each local's values are split into webs (writes and the reads they
 //!    reach), each web a local of its own numbered by its first access
-//!    (see `split_webs`); liveness is computed again for them.
+//!    (see `split_webs`); their liveness follows from the locals'.
 //! 4. Two locals of the same type interfere when one is written while the
 //!    other is live, except that a copy `$a = $b` (or `$a = tee $b ..`)
 //!    does not make `$a` and `$b` interfere (they hold the same value).
@@ -66,16 +66,21 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         .map(|t| !matches!(t, ValType::Ref(r) if !r.is_nullable()))
         .collect();
     let mut cfg = Cfg::build(func, &tracked);
-    let Some((mut liveness, live_in)) = Liveness::compute(&cfg, types.len()) else {
+    let preds = cfg.predecessors();
+    let Some((mut liveness, live_in)) = Liveness::compute(&cfg, &preds, types.len()) else {
         return false;
     };
-    let before = Before {
-        locals: func.locals.clone(),
-        action_locals: cfg.actions.iter().map(|a| a.local).collect(),
-    };
+    let locals_before = func.locals.clone();
     // Per local, the input local it is a web of.
     let mut input_local: Vec<u32> = (0..types.len() as u32).collect();
-    if let Some(webs) = split_webs(&cfg, &liveness, live_in, types.len(), func.params.len()) {
+    if let Some(webs) = split_webs(
+        &cfg,
+        &preds,
+        &liveness,
+        live_in,
+        types.len(),
+        func.params.len(),
+    ) {
         for (i, &web) in webs.local_of_action.iter().enumerate() {
             let action = &mut cfg.actions[i];
             if action.local != web {
@@ -103,7 +108,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         }
         liveness = webs.liveness;
         if cfg!(debug_assertions) {
-            if let Some((computed, _)) = Liveness::compute(&cfg, types.len()) {
+            if let Some((computed, _)) = Liveness::compute(&cfg, &preds, types.len()) {
                 debug_assert!(
                     liveness.same_as(&computed),
                     "webs' liveness derived wrongly"
@@ -112,7 +117,15 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         }
     }
     let Some(graph) = Interference::compute(func, &cfg, &liveness, &types) else {
-        before.restore(func, &mut cfg);
+        // Undo the split: each action back to its input local.
+        for action in &mut cfg.actions {
+            let input = input_local[action.local as usize];
+            if action.local != input {
+                action.local = input;
+                set_action_local(func, action);
+            }
+        }
+        func.locals = locals_before;
         return false;
     };
     let params = func.params.len();
@@ -122,7 +135,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
         input_local: &input_local,
     };
     let colouring = pick_colours(&cfg, &graph, &locals, params);
-    apply(func, &cfg, &graph, &colouring, &locals, &before)
+    apply(func, &cfg, &graph, &colouring, &locals, &locals_before)
 }
 
 /// The locals `apply` renumbers: each one's type, whether the pass tracks
@@ -131,26 +144,6 @@ struct Locals<'l> {
     types: &'l [ValType],
     tracked: &'l [bool],
     input_local: &'l [u32],
-}
-
-/// The function's locals as the pass found them: what a split is undone
-/// to, and what `apply` compares with to tell whether anything changed.
-struct Before {
-    locals: Vec<ValType>,
-    /// Per action, its local.
-    action_locals: Vec<u32>,
-}
-
-impl Before {
-    fn restore(self, func: &mut Function<'_>, cfg: &mut Cfg) {
-        for (action, local) in cfg.actions.iter_mut().zip(self.action_locals) {
-            if action.local != local {
-                action.local = local;
-                set_action_local(func, action);
-            }
-        }
-        func.locals = self.locals;
-    }
 }
 
 /// Writes the action's local into its node.
@@ -190,6 +183,7 @@ struct Webs {
 
 fn split_webs(
     cfg: &Cfg,
+    preds: &Lists,
     liveness: &Liveness,
     live_in: Vec<(u32, u32)>,
     locals: usize,
@@ -230,8 +224,6 @@ fn split_webs(
     }
     // Across edges: a value live into a block is, from each predecessor,
     // the last write there, else the value live into it.
-    let swapped: Vec<(u32, u32)> = cfg.edges.iter().map(|&(from, to)| (to, from)).collect();
-    let preds = Lists::from_pairs(blocks, &swapped);
     let writes = Lists::from_pairs(locals, &writes);
     let mut last_write = vec![NONE; blocks];
     let mut written_by = vec![NONE; blocks];
@@ -472,6 +464,12 @@ impl Cfg {
 
     fn blocks(&self) -> usize {
         self.ranges.len()
+    }
+
+    /// Each block's predecessors.
+    fn predecessors(&self) -> Lists {
+        let swapped: Vec<(u32, u32)> = self.edges.iter().map(|&(from, to)| (to, from)).collect();
+        Lists::from_pairs(self.blocks(), &swapped)
     }
 
     fn actions_of(&self, block: usize) -> &[Action] {
@@ -770,7 +768,7 @@ impl Liveness {
     /// The liveness, and each (block, local) with the local live at the
     /// block's start, grouped by local (what `split_webs` starts from).
     /// `None` when the function is over `LIVENESS_BUDGET`.
-    fn compute(cfg: &Cfg, locals: usize) -> Option<(Liveness, Vec<(u32, u32)>)> {
+    fn compute(cfg: &Cfg, preds: &Lists, locals: usize) -> Option<(Liveness, Vec<(u32, u32)>)> {
         let blocks = cfg.blocks();
         // Per local: blocks reading it before writing it, blocks writing it.
         let mut reads_first = Vec::new();
@@ -794,8 +792,6 @@ impl Liveness {
         }
         let reads_first = Lists::from_pairs(locals, &reads_first);
         let writes = Lists::from_pairs(locals, &writes);
-        let swapped: Vec<(u32, u32)> = cfg.edges.iter().map(|&(from, to)| (to, from)).collect();
-        let preds = Lists::from_pairs(blocks, &swapped);
 
         // Walk each local's live range backwards from its reads, stopping
         // at blocks that write it. Stamps hold the local last processed.
@@ -1341,7 +1337,7 @@ fn apply(
     graph: &Interference,
     colouring: &Colouring,
     locals: &Locals,
-    before: &Before,
+    locals_before: &[ValType],
 ) -> Changed {
     let (types, tracked) = (locals.types, locals.tracked);
     let params = func.params.len();
@@ -1393,13 +1389,11 @@ fn apply(
     }
     // Compared with the input, not the split: webs joined again as they
     // were change nothing.
-    changed |= func.locals != before.locals
-        || (params..before.locals.len() + params).any(|l| !tracked[l] && new_index[l] != l as u32)
-        || cfg
-            .actions
-            .iter()
-            .zip(&before.action_locals)
-            .any(|(action, &was)| new_index[action.local as usize] != was);
+    changed |= func.locals != locals_before
+        || (params..locals_before.len() + params).any(|l| !tracked[l] && new_index[l] != l as u32)
+        || cfg.actions.iter().any(|action| {
+            new_index[action.local as usize] != locals.input_local[action.local as usize]
+        });
     for (i, _) in graph.dead.iter().enumerate().filter(|(_, &d)| d) {
         changed = true;
         let id = cfg.actions[i].expr;
