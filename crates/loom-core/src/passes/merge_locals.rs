@@ -38,8 +38,12 @@ const MAX_ROUNDS: usize = 8;
 /// running the pass on its own output changes nothing and the function
 /// stage does not spend its rounds on it.
 pub fn run(func: &mut Function<'_>) -> Changed {
+    let mut copies = find_copies(func);
+    if copies.is_empty() {
+        return false;
+    }
     let gets: Vec<ExprId> = func
-        .walk(func.body)
+        .local_accesses()
         .into_iter()
         .filter(|&id| matches!(func.expr(id).kind, Kind::Op(Operator::LocalGet { .. })))
         .collect();
@@ -53,7 +57,7 @@ pub fn run(func: &mut Function<'_>) -> Changed {
     };
     let mut states = vec![read_locals(func)];
     for _ in 0..MAX_ROUNDS {
-        if !round(func) {
+        if !round(func, &copies) {
             break;
         }
         let now = read_locals(func);
@@ -65,19 +69,16 @@ pub fn run(func: &mut Function<'_>) -> Changed {
             return *least != states[0];
         }
         states.push(now);
+        copies = find_copies(func);
     }
     states.len() > 1
 }
 
-/// One analysis and the renames it allows.
-fn round(func: &mut Function<'_>) -> Changed {
-    let copies = find_copies(func);
-    if copies.is_empty() {
-        return false;
-    }
+/// One analysis and the renames it allows, for the copies the function has.
+fn round(func: &mut Function<'_>, copies: &[Copy]) -> Changed {
     let mut partners: Vec<SmallVec<[u32; 4]>> =
         vec![SmallVec::new(); func.params.len() + func.locals.len()];
-    for copy in &copies {
+    for copy in copies {
         for (x, y) in [(copy.to, copy.from), (copy.from, copy.to)] {
             let list = &mut partners[x as usize];
             if !list.contains(&y) && list.len() < MAX_PARTNERS {
@@ -106,7 +107,7 @@ fn round(func: &mut Function<'_>) -> Changed {
     }
 
     let mut renamed: FastMap<ExprId, u32> = FastMap::default();
-    for copy in &copies {
+    for copy in copies {
         let Some(&(value, position)) = facts.sets.get(&copy.set) else {
             continue;
         };
