@@ -269,9 +269,10 @@ fn split_webs(
         }
     }
     let mut web_local = vec![NONE; webs.parent.len()];
-    for (k, &(b, l)) in live_in.iter().enumerate() {
-        if b == ENTRY && (l as usize) < params {
-            web_local[webs.find(entry_node(k)) as usize] = l;
+    for &k in in_block.of(ENTRY as usize) {
+        let l = live_in[k as usize].1;
+        if (l as usize) < params {
+            web_local[webs.find(entry_node(k as usize)) as usize] = l;
         }
     }
     let mut new_local_of = Vec::new();
