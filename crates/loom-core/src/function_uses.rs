@@ -5,6 +5,7 @@
 
 use crate::ir::Kind;
 use crate::module::{Code, Module};
+use rayon::prelude::*;
 use wasmparser::{
     BinaryReader, ElementItems, ExternalKind, FunctionBody, Operator, OperatorsReader,
 };
@@ -28,30 +29,76 @@ pub fn for_each(
     module: &Module<'_>,
     mut visit: impl FnMut(u32, FunctionUse),
 ) -> wasmparser::Result<()> {
-    let mut uses = Uses { visit: &mut visit };
-    let maps = &module.maps;
     for (i, code) in module.code.iter().enumerate() {
-        if maps
-            .function(module.imported_functions + i as u32)
-            .is_none()
-        {
-            continue;
-        }
-        match code {
-            Code::Lifted(func) => {
-                for id in func.walk(func.body) {
-                    if let Kind::Op(op) = &func.expr(id).kind {
-                        uses.operator(op);
-                    }
-                }
-            }
-            Code::Raw(body) => uses.operators(body.get_operators_reader()?)?,
-            Code::Encoded(bytes) => {
-                let body = FunctionBody::new(BinaryReader::new(bytes, 0));
-                uses.operators(body.get_operators_reader()?)?
-            }
+        if module.maps.function(module.imported_functions + i as u32).is_some() {
+            in_function(code, &mut visit)?;
         }
     }
+    outside_code(module, &mut visit)
+}
+
+/// The functions that written code takes with `ref.func` but that no
+/// written item outside code declares (an export, an element segment, a
+/// global or table initializer), as sorted output indices. Validation wants
+/// each declared; passes that merge functions or remove unused items can
+/// leave one undeclared, and the writer then declares it.
+pub fn undeclared_references(module: &Module<'_>) -> wasmparser::Result<Vec<u32>> {
+    let maps = &module.maps;
+    let mut declared = std::collections::HashSet::new();
+    outside_code(module, &mut |f, how| {
+        if how == FunctionUse::Reference {
+            declared.extend(maps.function(f));
+        }
+    })?;
+    let per_function = module
+        .code
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| maps.function(module.imported_functions + *i as u32).is_some())
+        .map(|(_, code)| {
+            let mut taken = Vec::new();
+            in_function(code, &mut |f, how| {
+                if how == FunctionUse::Reference {
+                    taken.extend(maps.function(f).filter(|out| !declared.contains(out)));
+                }
+            })?;
+            Ok(taken)
+        })
+        .collect::<wasmparser::Result<Vec<Vec<u32>>>>()?;
+    let mut undeclared: Vec<u32> = per_function.into_iter().flatten().collect();
+    undeclared.sort_unstable();
+    undeclared.dedup();
+    Ok(undeclared)
+}
+
+/// The uses in one function's code.
+fn in_function(code: &Code<'_>, visit: &mut dyn FnMut(u32, FunctionUse)) -> wasmparser::Result<()> {
+    let mut uses = Uses { visit };
+    match code {
+        Code::Lifted(func) => {
+            for id in func.walk(func.body) {
+                if let Kind::Op(op) = &func.expr(id).kind {
+                    uses.operator(op);
+                }
+            }
+            Ok(())
+        }
+        Code::Raw(body) => uses.operators(body.get_operators_reader()?),
+        Code::Encoded(bytes) => {
+            let body = FunctionBody::new(BinaryReader::new(bytes, 0));
+            uses.operators(body.get_operators_reader()?)
+        }
+    }
+}
+
+/// The uses outside code: table and global initializers, exports, start
+/// and element segments that are written.
+fn outside_code(
+    module: &Module<'_>,
+    visit: &mut dyn FnMut(u32, FunctionUse),
+) -> wasmparser::Result<()> {
+    let mut uses = Uses { visit };
+    let maps = &module.maps;
     for (id, mut reader) in module.section_readers() {
         match id {
             4 => {

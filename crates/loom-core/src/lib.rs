@@ -14,6 +14,7 @@ pub mod input;
 pub mod ir;
 pub mod leb;
 pub mod lift;
+pub mod local_init;
 pub mod lower;
 pub mod module;
 pub mod pass;

@@ -67,8 +67,21 @@ struct Frame {
     body: u32,
 }
 
-/// Encodes one function: local declarations and instructions.
+/// Encodes one function: local declarations and instructions. Where the
+/// passes moved a read of a non-nullable local out of the block that writes
+/// it, the local is written nullable (see `local_init`).
 pub fn lower(
+    func: &Function<'_>,
+    reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
+) -> Result<Vec<u8>, LowerError> {
+    match crate::local_init::repaired(func) {
+        Some(repaired) => lower_valid(&repaired, reencoder),
+        None => lower_valid(func, reencoder),
+    }
+}
+
+/// Encodes a function whose reads all keep the local initialization rule.
+fn lower_valid(
     func: &Function<'_>,
     reencoder: &mut impl Reencode<Error = crate::remap::Unmapped>,
 ) -> Result<Vec<u8>, LowerError> {

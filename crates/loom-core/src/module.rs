@@ -221,8 +221,16 @@ impl<'a> Module<'a> {
             None => ImportCounts::default(),
         };
         let remap_error = |e: RemapError| Error::Encode(e.to_string());
+        // Merging and removing items can take away the only declaration of
+        // a function that code still takes with `ref.func`.
+        let undeclared = if maps.is_identity() {
+            Vec::new()
+        } else {
+            crate::function_uses::undeclared_references(self)
+                .map_err(|e| Error::Encode(e.to_string()))?
+        };
         let mut out = wasm_encoder::Module::new();
-        for section in self.sections_to_write().iter() {
+        for section in self.sections_to_write(!undeclared.is_empty()).iter() {
             // A section the input lacks (see `sections_to_write`) is an
             // empty vector: a zero count.
             let data = match &self.bytes[section.range.clone()] {
@@ -294,6 +302,12 @@ impl<'a> Module<'a> {
                             &mut out,
                         )
                         .map_err(remap_error)?;
+                }
+                (9, _) if !undeclared.is_empty() => {
+                    let section =
+                        remap::element_section(data, section.range.start, maps, &undeclared)
+                            .map_err(remap_error)?;
+                    out.section(&section);
                 }
                 (id, _) if id != 0 && !maps.is_identity() => {
                     remap::section(id, data, section.range.start, maps, imports, &mut out)
@@ -599,14 +613,15 @@ impl<'a> Module<'a> {
         }
     }
 
-    /// The sections to write: the input's, plus an empty type, function or
-    /// code section in its place in the section order when the input has
-    /// none but added types or functions need one (the range of such a
-    /// section is empty).
-    fn sections_to_write(&self) -> std::borrow::Cow<'_, [Section]> {
+    /// The sections to write: the input's, plus an empty type, function,
+    /// element or code section in its place in the section order when the
+    /// input has none but added types or functions, or functions to declare,
+    /// need one (the range of such a section is empty).
+    fn sections_to_write(&self, declare_elements: bool) -> std::borrow::Cow<'_, [Section]> {
         let needed = [
             (1, !self.type_changes.added.is_empty()),
             (3, !self.code.is_empty()),
+            (9, declare_elements),
             (10, !self.code.is_empty()),
         ];
         let mut sections = std::borrow::Cow::Borrowed(&self.sections[..]);

@@ -337,12 +337,7 @@ pub fn section(
             });
         }
         9 => {
-            let mut section = wasm_encoder::ElementSection::new();
-            let entries = read_all::<wasmparser::Element>(reader)?;
-            for (_, element) in surviving(&maps.elements, 0, entries) {
-                r.parse_element(&mut section, element)?;
-            }
-            out.section(&section);
+            out.section(&element_section(data, offset, maps, &[])?);
         }
         11 => {
             let mut section = wasm_encoder::DataSection::new();
@@ -374,6 +369,28 @@ pub fn section(
         }
     }
     Ok(())
+}
+
+/// The element section under `maps`, followed by a declarative segment of
+/// the output functions `declare` when there are any (functions code takes
+/// with `ref.func` that nothing else declares any more). Appended last, it
+/// leaves every other segment its index.
+pub fn element_section(
+    data: &[u8],
+    offset: usize,
+    maps: &IndexMaps,
+    declare: &[u32],
+) -> Result<wasm_encoder::ElementSection, RemapError> {
+    let mut r = Remapper { maps };
+    let mut section = wasm_encoder::ElementSection::new();
+    let entries = read_all::<wasmparser::Element>(BinaryReader::new(data, offset as u64))?;
+    for (_, element) in surviving(&maps.elements, 0, entries) {
+        r.parse_element(&mut section, element)?;
+    }
+    if !declare.is_empty() {
+        section.declared(wasm_encoder::Elements::Functions(declare.into()));
+    }
+    Ok(section)
 }
 
 /// Every entry of a section.

@@ -148,6 +148,10 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         return Ok(false);
     }
 
+    // In a module with tail calls a member may sit on a loop of them: its
+    // thunk must reach the shared body by a tail call too, or every trip
+    // would keep a frame (and a long loop overflow the stack).
+    let tail = uses_tail_calls(module)?;
     let mut thunks = Vec::new();
     for (j, (plan, shared)) in merges.iter_mut().enumerate() {
         if let Some(primary) = &shapes[plan.members[0]] {
@@ -157,7 +161,7 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
         for &m in &plan.members {
             if let (Code::Lifted(func), Some(shape)) = (&module.code[m], &shapes[m]) {
                 let index = first_index + j as u32;
-                let thunk = thunk(func, &shape.constants, index, &plan.params, results);
+                let thunk = thunk(func, &shape.constants, index, &plan.params, results, tail);
                 thunks.push((m, thunk));
             }
         }
@@ -170,6 +174,49 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
     module.add_functions(shared)?;
     module.local_names_stale = true;
     Ok(true)
+}
+
+/// Whether any code of the module makes a tail call (`return_call*`).
+fn uses_tail_calls(module: &Module<'_>) -> Result<bool, Error> {
+    let tail = |op: &Operator<'_>| {
+        matches!(
+            op,
+            Operator::ReturnCall { .. }
+                | Operator::ReturnCallIndirect { .. }
+                | Operator::ReturnCallRef { .. }
+        )
+    };
+    for code in &module.code {
+        let found = match code {
+            Code::Lifted(func) => func
+                .exprs
+                .iter()
+                .any(|e| matches!(&e.kind, Kind::Op(op) if tail(op))),
+            Code::Raw(body) => raw_has(body.get_operators_reader(), tail)?,
+            Code::Encoded(bytes) => {
+                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
+                raw_has(body.get_operators_reader(), tail)?
+            }
+        };
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether an encoded body has an operator `pick` accepts.
+fn raw_has(
+    body: wasmparser::Result<wasmparser::OperatorsReader<'_>>,
+    pick: impl Fn(&Operator<'_>) -> bool,
+) -> Result<bool, Error> {
+    let malformed = |e: wasmparser::BinaryReaderError| Error::from_parser(e, false);
+    for op in body.map_err(malformed)? {
+        if pick(&op.map_err(malformed)?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A constant's type and bits.
@@ -474,9 +521,10 @@ impl<'a> Measured<'a> {
         after += shape.self_calls.len()
             * crate::leb::unsigned_size(u64::from(last_output)).saturating_sub(own_size);
         let identity = IndexMaps::default();
+        // A thunk's `return_call` is as long as its `call`.
         for &(func, shape) in &members {
             after += size(
-                &thunk(func, &shape.constants, 0, &plan.params, &results),
+                &thunk(func, &shape.constants, 0, &plan.params, &results, false),
                 &identity,
             )?;
         }
@@ -563,6 +611,7 @@ fn thunk<'a>(
     shared: u32,
     params: &[Vec<usize>],
     results: &[ValType],
+    tail: bool,
 ) -> Function<'a> {
     let mut thunk = Function {
         type_index: func.type_index,
@@ -596,13 +645,18 @@ fn thunk<'a>(
         let constant = func.expr(constants[positions[0]].0);
         args.push(thunk.add(constant.kind.clone(), Args::new(), constant.results.clone()));
     }
-    let call = thunk.add(
-        Kind::Op(Operator::Call {
+    let (call, call_results) = if tail {
+        let op = Operator::ReturnCall {
             function_index: shared,
-        }),
-        args,
-        Results::from_types(results),
-    );
+        };
+        (op, Results::Unreachable)
+    } else {
+        let op = Operator::Call {
+            function_index: shared,
+        };
+        (op, Results::from_types(results))
+    };
+    let call = thunk.add(Kind::Op(call), args, call_results);
     if let Kind::Block { body, .. } = &mut thunk.expr_mut(thunk.body).kind {
         body.push(call);
     }
