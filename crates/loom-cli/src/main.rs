@@ -106,7 +106,7 @@ fn run() -> Result<()> {
         result.bytes
     };
     if let Some(output) = &cli.output {
-        write_atomically(output, &encoded)?;
+        write_output(output, &encoded)?;
     } else if !cli.quiet && !cli.stats {
         eprintln!("loom: note: no output file given (-o); nothing written");
     }
@@ -132,6 +132,29 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
         );
     }
     std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+/// Writes the output file. A regular file (new or existing) is replaced
+/// atomically; through a symbolic link, the file it points to is, and the
+/// link stays. A device or pipe (`/dev/stdout`, `/dev/null`, a FIFO) cannot
+/// be renamed over, so it is written directly.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("{}: cannot open for writing", path.display()))?;
+            file.write_all(bytes)
+                .with_context(|| format!("{}: cannot write", path.display()))
+        }
+        Ok(_) if path.is_symlink() => {
+            let target = std::fs::canonicalize(path)
+                .with_context(|| format!("{}: cannot resolve the link", path.display()))?;
+            write_atomically(&target, bytes)
+        }
+        _ => write_atomically(path, bytes),
+    }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.

@@ -20,14 +20,15 @@ use wasmparser::{Operator, ValType};
 /// The declared locals with a read the initialization rule rejects, in
 /// index order; empty (without walking) where no local is non-defaultable.
 pub fn uninitialized_reads(func: &Function<'_>) -> Vec<u32> {
+    // Lowering asks for every function: most have no such local.
+    if func.locals.iter().all(|ty| ty.is_defaultable()) {
+        return Vec::new();
+    }
     let params = func.params.len();
     let tracked: Vec<bool> = (0..params)
         .map(|_| false)
         .chain(func.locals.iter().map(|ty| !ty.is_defaultable()))
         .collect();
-    if !tracked.contains(&true) {
-        return Vec::new();
-    }
     enum Work {
         Visit(ExprId),
         /// The node's own access, after its operands and bodies.
