@@ -537,6 +537,17 @@ impl<'a> Builder<'a, '_> {
         (statement, gets)
     }
 
+    /// Whether `entry` reads a scratch local. Lifting writes each of those
+    /// once, before any read, so a read can move below any statement
+    /// instead of being spilled again: a spilled multi-value whose top is
+    /// dropped would otherwise gain a copy on every round trip.
+    fn reads_scratch(&self, entry: ExprId) -> bool {
+        matches!(
+            self.func.expr(entry).kind,
+            Kind::Op(Operator::LocalGet { local_index }) if local_index >= self.func.scratch_from
+        )
+    }
+
     /// Pops `n` stack values from the current body (see the module docs).
     fn pop_values(&mut self, n: usize) -> Result<Args, LiftError> {
         if n == 0 {
@@ -576,7 +587,7 @@ impl<'a> Builder<'a, '_> {
             let arity = self.func.expr(entry).results.arity();
             if arity == 0 {
                 kept_rev.push(entry);
-            } else if kept_rev.is_empty() {
+            } else if kept_rev.is_empty() || self.reads_scratch(entry) {
                 values_rev.push(entry);
             } else {
                 let (statement, gets) = self.spill(entry);
