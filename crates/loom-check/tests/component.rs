@@ -1,8 +1,10 @@
 //! Components through LOOM: built from core modules and WIT with
 //! wit-component (or written as text where wit-component has no say, as for
-//! nested components), optimized with `-Os`, validated, and run through
-//! wasmtime's component API before and after with the same results. Each
-//! test also checks which core-module exports the component could not
+//! nested components), or real ones built by a toolchain and checked in under
+//! `tests/components/` (C with the WASI adapter, and a composition of two;
+//! `build.sh` there rebuilds them), optimized with `-Os`, validated, and run
+//! through wasmtime's component API before and after with the same results.
+//! Each test also checks which core-module exports the component could not
 //! observe and LOOM therefore removed.
 
 use loom_core::{OptLevel, Options};
@@ -68,13 +70,13 @@ fn core_exports(component: &[u8]) -> Vec<Vec<String>> {
 /// `call` on it.
 fn run<T: PartialEq + std::fmt::Debug>(
     component: &[u8],
-    link: impl Fn(&mut Linker<()>),
+    link: impl Fn(&mut Linker<()>, &Component),
     call: impl Fn(&mut Store<()>, &wasmtime::component::Instance) -> T,
 ) -> T {
     let engine = Engine::default();
     let component = Component::new(&engine, component).expect("wasmtime compiles it");
     let mut linker = Linker::new(&engine);
-    link(&mut linker);
+    link(&mut linker, &component);
     let mut store = Store::new(&engine, ());
     let instance = linker
         .instantiate(&mut store, &component)
@@ -82,7 +84,23 @@ fn run<T: PartialEq + std::fmt::Debug>(
     call(&mut store, &instance)
 }
 
-fn no_imports(_: &mut Linker<()>) {}
+fn no_imports(_: &mut Linker<()>, _: &Component) {}
+
+/// For components whose WASI imports the calls made never reach: each one
+/// traps if called.
+fn wasi_traps(linker: &mut Linker<()>, component: &Component) {
+    linker
+        .define_unknown_imports_as_traps(component)
+        .expect("imports defined");
+}
+
+/// A component checked in under `tests/components/`.
+fn checked_in(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/components")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 #[test]
 fn one_module_with_exported_functions() {
@@ -216,7 +234,7 @@ fn modules_with_a_preview1_style_adapter() {
     );
     let optimized = optimize(&component);
 
-    let link = |linker: &mut Linker<()>| {
+    let link = |linker: &mut Linker<()>, _: &Component| {
         linker
             .instance("test:adapt/my-wasi")
             .unwrap()
@@ -286,4 +304,75 @@ fn nested_component() {
     assert_eq!(before, 84);
     assert_eq!(run(&optimized, no_imports, call), before);
     assert_eq!(core_exports(&optimized), [["answer"], ["twice"]]);
+}
+
+/// clang 14 and wasi-libc (printf, malloc) with the WASI preview1 command
+/// adapter of the corpus: the main module, the adapter, wit-component's shim
+/// and fixup. The calls made use no WASI import.
+#[test]
+fn c_program_with_the_wasi_adapter() {
+    let component = checked_in("cprog.wasm");
+    let optimized = optimize(&component);
+
+    let call = |store: &mut Store<()>, instance: &wasmtime::component::Instance| {
+        let process = instance
+            .get_typed_func::<(&str,), (String,)>(&mut *store, "process")
+            .unwrap();
+        let (text,) = process.call(&mut *store, ("loom",)).unwrap();
+        process.post_return(&mut *store).unwrap();
+        let checksum = instance
+            .get_typed_func::<(&[u8],), (u32,)>(&mut *store, "checksum")
+            .unwrap();
+        let (sum,) = checksum.call(&mut *store, (b"Wikipedia",)).unwrap();
+        checksum.post_return(&mut *store).unwrap();
+        (text, sum)
+    };
+    let before = run(&component, wasi_traps, call);
+    assert_eq!(before, ("len=4 rev=MOOL".to_string(), 0x11E6_0398));
+    assert_eq!(run(&optimized, wasi_traps, call), before);
+
+    let (input, output) = (core_exports(&component), core_exports(&optimized));
+    assert_eq!(output.len(), 4, "main, adapter, shim, fixup");
+    assert!(input[0].iter().any(|e| e == "unused_helper"));
+    let mut main = output[0].clone();
+    main.sort();
+    assert_eq!(
+        main,
+        [
+            "_start",
+            "cabi_post_process",
+            "cabi_realloc",
+            "checksum",
+            "memory",
+            "process"
+        ],
+        "unused_helper is removed"
+    );
+}
+
+/// Two C components with the adapter, one importing the interface the other
+/// exports, composed by `wasm-tools compose`: nested components, each with
+/// its own four core modules, wired by the outer component.
+#[test]
+fn composition_of_two_c_components() {
+    let component = checked_in("composed.wasm");
+    let optimized = optimize(&component);
+
+    let call = |store: &mut Store<()>, instance: &wasmtime::component::Instance| {
+        let run = instance
+            .get_typed_func::<(&str,), (String,)>(&mut *store, "run")
+            .unwrap();
+        let (text,) = run.call(&mut *store, ("loom",)).unwrap();
+        run.post_return(&mut *store).unwrap();
+        text
+    };
+    let before = run(&component, wasi_traps, call);
+    assert_eq!(before, "LOOM! 72090040");
+    assert_eq!(run(&optimized, wasi_traps, call), before);
+    let removed: usize = core_exports(&component)
+        .iter()
+        .zip(core_exports(&optimized))
+        .map(|(input, output)| input.len() - output.len())
+        .sum();
+    assert!(removed > 0, "exports no component observes are removed");
 }

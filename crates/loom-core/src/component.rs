@@ -7,30 +7,37 @@
 //! Before optimizing, a module loses the exports its component cannot
 //! observe, so module-level dead-code removal can then delete what only
 //! those exports kept alive. Inside a component, a core module's exports are
-//! reached only by name, through the core instances made from it. An export
-//! `name` of a module `M` stays when, in the component that defines (or
-//! outer-aliases) `M`, some instance `I` of `M` has `name` used by one of:
+//! reached only by name, through the core instances made from it, and only
+//! two constructs name them: `alias core export I "name"` and a core
+//! instantiation argument (the instantiated module's imports name what they
+//! take from it). So an export `name` of a module `M` stays when, in the
+//! component that defines (or outer-aliases) `M`, some instance `I` of `M`
+//! is named by:
 //!
-//! - `alias core export I "name"` whose core item (func, table, memory,
-//!   global, tag) is then *used*: lifted by `canon lift`, named by a
-//!   canonical option (`memory`, `realloc`, `post-return`, `callback`) of any
-//!   canonical function, by `waitable-set.wait`/`poll`'s memory, by
-//!   `thread.spawn-indirect`/`thread.new-indirect`'s table, by a resource
-//!   type's destructor, or put in a `(core instance (export ..))` bag whose
-//!   entry of that name is itself used (recursively, by these same rules);
-//! - an instantiation of a module `N` that gets `I` (or a bag holding the
-//!   alias) as argument `arg` and imports `arg` `name`. When `N` cannot be
-//!   seen (imported, or aliased from a component instance), every export of
-//!   the argument instance stays.
+//! - `alias core export I "name"`, whatever the alias is then used for, or
+//!   whether it is used at all: the alias stays in the component (this file
+//!   does not renumber core index spaces), and an alias of a missing export
+//!   does not validate;
+//! - an instantiation of a module `N` that gets `I` as argument `arg` and
+//!   imports `arg` `name`. When `N` cannot be seen (imported, or aliased from
+//!   a component instance), every export of `M` stays.
+//!
+//! Everything else reaches a module's items through these: canonical
+//! functions (every `canon` built-in, and each option: `memory`, `realloc`,
+//! `post-return`, `callback`), resource destructors, thread tables and
+//! `(core instance (export ..))` bags refer to core items by index, and the
+//! only core items that come from a module are aliases, already counted. So
+//! no canonical function, present or added by a later component-model
+//! version, can name an export the walk misses, and none is inspected. Core
+//! instances cannot be aliased from outer components; core modules can, and
+//! the walk follows them into nested components.
 //!
 //! And every export of `M` stays when `M` itself leaves the reach of this
 //! analysis: exported from its component, passed to a component
-//! instantiation, or put in a component instance bag. An alias that nothing
-//! uses keeps nothing (it is removable too, but the component is carried
-//! through as it was). Exports a function body takes with `ref.func` also
-//! stay: the export may be what declares the reference. Anything the walk
-//! cannot account for (an unknown section, an index it did not see defined)
-//! makes it keep every export of every module.
+//! instantiation, or put in a component instance bag. Exports a function
+//! body takes with `ref.func` also stay: the export may be what declares the
+//! reference. Anything the walk cannot account for (an unknown section, an
+//! index it did not see defined) makes it keep every export of every module.
 //!
 //! Every by-name use goes through an alias or an instantiation import, and
 //! component validation checks both, so a wrong removal cannot produce a
@@ -45,9 +52,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 use wasm_encoder::reencode::{Reencode, ReencodeComponent};
 use wasmparser::{
-    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
-    ComponentOuterAliasKind, ComponentType, ComponentTypeRef, Encoding, ExternalKind, Instance,
-    Operator, Parser, Payload,
+    ComponentAlias, ComponentExternalKind, ComponentOuterAliasKind, ComponentTypeRef, Encoding,
+    ExternalKind, Instance, InstantiationArgKind, Operator, Parser, Payload,
 };
 
 /// Optimizes every core module of `wasm` (a component) and writes the
@@ -122,48 +128,28 @@ pub fn analyze(wasm: &[u8]) -> Result<Vec<EmbeddedModule<'_>>, Error> {
     Ok(walk.modules)
 }
 
-/// Where a core item (func, table, memory, global, tag) came from: an
-/// export of a core instance, or (`None`) a canonical built-in.
-type Origin<'a> = Option<(u32, &'a str)>;
-
 /// A core instance: of a module (`None`: one the walk cannot see), or a bag
-/// of items built by `(core instance (export ..))`.
-enum CoreInstance<'a> {
+/// built by `(core instance (export ..))`, whose items are aliases (each
+/// already a use) or canonical built-ins.
+enum CoreInstance {
     Of(Option<usize>),
-    Bag(Vec<(&'a str, Origin<'a>)>),
+    Bag,
 }
 
 /// One component's index spaces, as far as core modules' exports matter.
 #[derive(Default)]
-struct Scope<'a> {
+struct Scope {
     /// Core modules: the index into [`Walk::modules`], `None` for imported
     /// ones and those aliased from a component instance.
     modules: Vec<Option<usize>>,
-    instances: Vec<CoreInstance<'a>>,
-    funcs: Vec<Origin<'a>>,
-    tables: Vec<Origin<'a>>,
-    memories: Vec<Origin<'a>>,
-    globals: Vec<Origin<'a>>,
-    tags: Vec<Origin<'a>>,
-}
-
-impl<'a> Scope<'a> {
-    fn items(&mut self, kind: ExternalKind) -> &mut Vec<Origin<'a>> {
-        match kind {
-            ExternalKind::Func | ExternalKind::FuncExact => &mut self.funcs,
-            ExternalKind::Table => &mut self.tables,
-            ExternalKind::Memory => &mut self.memories,
-            ExternalKind::Global => &mut self.globals,
-            ExternalKind::Tag => &mut self.tags,
-        }
-    }
+    instances: Vec<CoreInstance>,
 }
 
 #[derive(Default)]
 struct Walk<'a> {
     modules: Vec<EmbeddedModule<'a>>,
     /// The components being walked, innermost last.
-    scopes: Vec<Scope<'a>>,
+    scopes: Vec<Scope>,
     /// The module whose payloads are being read, if any.
     in_module: Option<usize>,
     /// Something was not accounted for: keep every export.
@@ -214,28 +200,28 @@ impl<'a> Walk<'a> {
                         Instance::Instantiate { module_index, args } => {
                             let module = self.module(module_index);
                             for arg in args.iter() {
-                                self.instantiation_arg(module, arg.name, arg.index);
+                                match arg.kind {
+                                    InstantiationArgKind::Instance => {
+                                        self.instantiation_arg(module, arg.name, arg.index)
+                                    }
+                                }
                             }
                             self.scope().instances.push(CoreInstance::Of(module));
                         }
-                        Instance::FromExports(exports) => {
-                            let bag = exports
-                                .iter()
-                                .map(|e| (e.name, self.origin(e.kind, e.index)))
-                                .collect();
-                            self.scope().instances.push(CoreInstance::Bag(bag));
-                        }
+                        Instance::FromExports(_) => self.scope().instances.push(CoreInstance::Bag),
                     }
                 }
             }
             Payload::ComponentAliasSection(reader) => {
                 for alias in reader {
                     match alias.map_err(parse)? {
+                        // The one construct besides instantiation that names
+                        // an export; a use whether or not the alias is.
                         ComponentAlias::CoreInstanceExport {
-                            kind,
                             instance_index,
                             name,
-                        } => self.scope().items(kind).push(Some((instance_index, name))),
+                            ..
+                        } => self.use_export(instance_index, name),
                         ComponentAlias::InstanceExport {
                             kind: ComponentExternalKind::Module,
                             ..
@@ -302,22 +288,11 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
-            Payload::ComponentCanonicalSection(reader) => {
-                for function in reader {
-                    self.canonical(function.map_err(parse)?);
-                }
-            }
-            Payload::ComponentTypeSection(reader) => {
-                for ty in reader {
-                    if let ComponentType::Resource {
-                        dtor: Some(dtor), ..
-                    } = ty.map_err(parse)?
-                    {
-                        self.use_item(ExternalKind::Func, dtor);
-                    }
-                }
-            }
-            Payload::Version { .. }
+            // Core items by index only (see the file's comment); what they
+            // define is no core module or core instance.
+            Payload::ComponentCanonicalSection(_)
+            | Payload::ComponentTypeSection(_)
+            | Payload::Version { .. }
             | Payload::ComponentSection { .. }
             | Payload::CoreTypeSection(_)
             | Payload::ComponentStartSection { .. }
@@ -329,7 +304,7 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    fn scope(&mut self) -> &mut Scope<'a> {
+    fn scope(&mut self) -> &mut Scope {
         self.scopes
             .last_mut()
             .expect("a component's payloads come after its header")
@@ -346,16 +321,6 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn origin(&mut self, kind: ExternalKind, index: u32) -> Origin<'a> {
-        match self.scope().items(kind).get(index as usize) {
-            Some(origin) => *origin,
-            None => {
-                self.unsure = true;
-                None
-            }
-        }
-    }
-
     /// A module that leaves the analysis' reach: all its exports stay.
     fn escape(&mut self, module: Option<usize>) {
         if let Some(module) = module {
@@ -364,10 +329,18 @@ impl<'a> Walk<'a> {
     }
 
     /// Core instance `instance` passed to an instantiation of `module` as
-    /// argument `arg`: what the module imports from `arg` is used.
+    /// argument `arg`: what the module imports from `arg` is used, and
+    /// everything when the module cannot be seen.
     fn instantiation_arg(&mut self, module: Option<usize>, arg: &str, instance: u32) {
         let Some(module) = module else {
-            self.use_instance(instance);
+            match self.scope().instances.get(instance as usize) {
+                Some(CoreInstance::Of(module)) => {
+                    let module = *module;
+                    self.escape(module);
+                }
+                Some(CoreInstance::Bag) => {}
+                None => self.unsure = true,
+            }
             return;
         };
         let names: Vec<&'a str> = self.modules[module]
@@ -377,145 +350,23 @@ impl<'a> Walk<'a> {
             .map(|(_, name)| *name)
             .collect();
         for name in names {
-            self.use_export(Some((instance, name)));
+            self.use_export(instance, name);
         }
     }
 
-    /// Every export of core instance `instance` is used.
-    fn use_instance(&mut self, instance: u32) {
+    /// The export `name` of core instance `instance` is used. A bag's
+    /// entries are already accounted for (aliases or built-ins).
+    fn use_export(&mut self, instance: u32, name: &'a str) {
         match self.scope().instances.get(instance as usize) {
-            Some(CoreInstance::Of(module)) => {
+            Some(CoreInstance::Of(Some(module))) => {
                 let module = *module;
-                self.escape(module);
-            }
-            Some(CoreInstance::Bag(entries)) => {
-                let origins: Vec<Origin<'a>> = entries.iter().map(|(_, o)| *o).collect();
-                for origin in origins {
-                    self.use_export(origin);
+                if let Live::Names(names) = &mut self.modules[module].live {
+                    names.insert(name);
                 }
             }
+            Some(CoreInstance::Of(None) | CoreInstance::Bag) => {}
             None => self.unsure = true,
         }
-    }
-
-    /// The export `origin` names is used; through bags, down to a module.
-    fn use_export(&mut self, mut origin: Origin<'a>) {
-        while let Some((instance, name)) = origin {
-            match self.scope().instances.get(instance as usize) {
-                Some(CoreInstance::Of(Some(module))) => {
-                    let module = *module;
-                    if let Live::Names(names) = &mut self.modules[module].live {
-                        names.insert(name);
-                    }
-                    return;
-                }
-                Some(CoreInstance::Of(None)) => return,
-                Some(CoreInstance::Bag(entries)) => {
-                    origin = match entries.iter().find(|(n, _)| *n == name) {
-                        Some((_, origin)) => *origin,
-                        None => {
-                            self.unsure = true;
-                            None
-                        }
-                    };
-                }
-                None => {
-                    self.unsure = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    fn use_item(&mut self, kind: ExternalKind, index: u32) {
-        let origin = self.origin(kind, index);
-        self.use_export(origin);
-    }
-
-    fn use_options(&mut self, options: &[CanonicalOption]) {
-        for option in options {
-            match *option {
-                CanonicalOption::Memory(memory) => self.use_item(ExternalKind::Memory, memory),
-                CanonicalOption::Realloc(func)
-                | CanonicalOption::PostReturn(func)
-                | CanonicalOption::Callback(func) => self.use_item(ExternalKind::Func, func),
-                CanonicalOption::UTF8
-                | CanonicalOption::UTF16
-                | CanonicalOption::CompactUTF16
-                | CanonicalOption::Async
-                | CanonicalOption::CoreType(_)
-                | CanonicalOption::Gc => {}
-            }
-        }
-    }
-
-    /// A canonical function uses core items; all but `lift` define a core
-    /// function (a built-in, not a module's export).
-    fn canonical(&mut self, function: CanonicalFunction) {
-        use CanonicalFunction as F;
-        match function {
-            F::Lift {
-                core_func_index,
-                options,
-                ..
-            } => {
-                self.use_item(ExternalKind::Func, core_func_index);
-                self.use_options(&options);
-                return;
-            }
-            F::Lower { options, .. }
-            | F::TaskReturn { options, .. }
-            | F::StreamRead { options, .. }
-            | F::StreamWrite { options, .. }
-            | F::FutureRead { options, .. }
-            | F::FutureWrite { options, .. }
-            | F::ErrorContextNew { options }
-            | F::ErrorContextDebugMessage { options } => self.use_options(&options),
-            F::ThreadSpawnIndirect { table_index, .. }
-            | F::ThreadNewIndirect { table_index, .. } => {
-                self.use_item(ExternalKind::Table, table_index)
-            }
-            F::WaitableSetWait { memory } | F::WaitableSetPoll { memory } => {
-                self.use_item(ExternalKind::Memory, memory)
-            }
-            F::ResourceNew { .. }
-            | F::ResourceDrop { .. }
-            | F::ResourceRep { .. }
-            | F::ThreadSpawnRef { .. }
-            | F::ThreadAvailableParallelism
-            | F::BackpressureInc
-            | F::BackpressureDec
-            | F::TaskCancel
-            | F::ContextGet { .. }
-            | F::ContextSet { .. }
-            | F::ThreadYield
-            | F::SubtaskDrop
-            | F::SubtaskCancel { .. }
-            | F::StreamNew { .. }
-            | F::StreamForward { .. }
-            | F::StreamCancelRead { .. }
-            | F::StreamCancelWrite { .. }
-            | F::StreamDropReadable { .. }
-            | F::StreamDropWritable { .. }
-            | F::FutureNew { .. }
-            | F::FutureForward { .. }
-            | F::FutureCancelRead { .. }
-            | F::FutureCancelWrite { .. }
-            | F::FutureDropReadable { .. }
-            | F::FutureDropWritable { .. }
-            | F::ErrorContextDrop
-            | F::WaitableSetNew
-            | F::WaitableSetDrop
-            | F::WaitableJoin
-            | F::ThreadIndex
-            | F::ThreadResumeLater
-            | F::ThreadSuspend
-            | F::ThreadSuspendThenResume
-            | F::ThreadYieldThenResume
-            | F::ThreadSuspendThenPromote
-            | F::ThreadYieldThenPromote => {}
-        }
-        self.scope().funcs.push(None);
     }
 }
 
@@ -697,7 +548,110 @@ mod tests {
               (func (export "h") (param "s" string)
                 (canon lift (core func $i "g") (memory $mem) (realloc $realloc))))"#,
         );
-        assert_eq!(live, [["f", "g", "mem", "realloc"]]);
+        assert_eq!(live, [["aliased-only", "f", "g", "mem", "realloc"]]);
+    }
+
+    /// Issue 19: wit-component 0.245 (componentize-py with async exports)
+    /// aliases the adapter's `cabi_import_realloc` and never uses the alias.
+    /// The alias stays in the component, so its export must too: an alias
+    /// of any kind names its export whether or not anything uses it.
+    #[test]
+    fn aliases_nothing_uses_keep_their_export() {
+        let live = live(
+            r#"(component
+              (core module $adapter
+                (memory (export "memory") 1)
+                (table (export "table") 1 funcref)
+                (global (export "global") i32 (i32.const 0))
+                (tag (export "tag"))
+                (func (export "cabi_import_realloc")
+                  (param i32 i32 i32 i32) (result i32) (i32.const 0))
+                (func (export "dead")))
+              (core instance $i (instantiate $adapter))
+              (alias core export $i "cabi_import_realloc" (core func))
+              (alias core export $i "memory" (core memory))
+              (alias core export $i "table" (core table))
+              (alias core export $i "global" (core global))
+              (alias core export $i "tag" (core tag)))"#,
+        );
+        assert_eq!(
+            live,
+            [["cabi_import_realloc", "global", "memory", "table", "tag"]]
+        );
+    }
+
+    /// An alias put in a bag that an instantiation gets, but whose module
+    /// imports nothing of that name: the alias still names the export.
+    #[test]
+    fn bag_entries_no_import_takes_keep_their_export() {
+        let live = live(
+            r#"(component
+              (core module $a (func (export "f")) (func (export "g")))
+              (core module $b (import "dep" "g" (func)))
+              (core instance $ia (instantiate $a))
+              (alias core export $ia "f" (core func $f))
+              (alias core export $ia "g" (core func $g))
+              (core instance $bag (export "f" (func $f)) (export "g" (func $g)))
+              (core instance (instantiate $b (with "dep" (instance $bag)))))"#,
+        );
+        assert_eq!(live, [vec!["f", "g"], vec![]]);
+    }
+
+    /// Async lifts and lowers and the async built-ins take core items by
+    /// index only: what they use is what their aliases name, no more.
+    #[test]
+    fn async_canonical_functions_use_their_aliases() {
+        let live = live(
+            r#"(component
+              (type $s (stream u8))
+              (type $fu (future u32))
+              (import "host" (func $host async (param "x" u32) (result u32)))
+              (core module $m
+                (memory (export "memory") 1)
+                (table (export "table") 1 funcref)
+                (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+                (func (export "run") (param i32) (result i32) (i32.const 0))
+                (func (export "callback") (param i32 i32 i32) (result i32) (i32.const 0))
+                (func (export "sync") (result i32) (i32.const 0))
+                (func (export "post") (param i32))
+                (func (export "unused")))
+              (core instance $i (instantiate $m))
+              (alias core export $i "memory" (core memory $memory))
+              (alias core export $i "realloc" (core func $realloc))
+              (alias core export $i "callback" (core func $callback))
+              (alias core export $i "post" (core func $post))
+              (core func (canon lower (func $host) async (memory $memory)))
+              (core func (canon task.return (result u32)))
+              (core func (canon stream.new $s))
+              (core func (canon stream.read $s async (memory $memory) (realloc $realloc)))
+              (core func (canon stream.write $s async (memory $memory)))
+              (core func (canon stream.cancel-read $s))
+              (core func (canon stream.drop-readable $s))
+              (core func (canon future.new $fu))
+              (core func (canon future.read $fu async (memory $memory)))
+              (core func (canon future.write $fu async (memory $memory)))
+              (core func (canon future.drop-writable $fu))
+              (core func (canon waitable-set.new))
+              (core func (canon waitable-set.wait (memory $memory)))
+              (core func (canon waitable-set.poll (memory $memory)))
+              (core func (canon waitable.join))
+              (core func (canon subtask.drop))
+              (core func (canon subtask.cancel))
+              (core func (canon context.get i32 0))
+              (core func (canon context.set i32 0))
+              (core func (canon backpressure.inc))
+              (core func (canon backpressure.dec))
+              (core func (canon task.cancel))
+              (core func (canon thread.yield))
+              (func (export "run") async (param "x" u32) (result u32)
+                (canon lift (core func $i "run") async (callback $callback)))
+              (func (export "sync") (result u32)
+                (canon lift (core func $i "sync") (post-return $post))))"#,
+        );
+        assert_eq!(
+            live,
+            [["callback", "memory", "post", "realloc", "run", "sync"]]
+        );
     }
 
     #[test]
