@@ -15,7 +15,7 @@
 //! CPU for each 80 KB program, once per level or pass). The levels are checked
 //! in every `cargo test`; every single pass (some 220 compilations, over a
 //! minute) only when asked for, as `.ci/run` does:
-//! `cargo test -p loom-check --test gc_programs -- --ignored`.
+//! `cargo test --workspace --test gc_programs -- --ignored`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
