@@ -23,7 +23,7 @@ use std::sync::Mutex;
 
 use loom_core::{OptLevel, Options};
 use rayon::prelude::*;
-use wasmtime::{Caller, Engine, Extern, Linker, Module, Store, Val};
+use wasmtime::{Caller, Engine, Extern, Linker, Module, Store, Val, ValType};
 
 /// Fuel per run (one unit per wasm instruction or so): the programs use
 /// under 300 000 each, so this bounds a miscompiled infinite loop, not a
@@ -120,11 +120,10 @@ fn run(engine: &Engine, wasm: &[u8]) -> Result<Run, String> {
             let Some(ty) = import.ty().func().cloned() else {
                 return Err(format!("js.{} is not a function", import.name()));
             };
+            let zeros: Vec<Val> = ty.results().map(|t| zero(&t)).collect();
             linker
-                .func_new("js", import.name(), ty, |_, _, results| {
-                    for result in results.iter_mut() {
-                        *result = zero(result);
-                    }
+                .func_new("js", import.name(), ty, move |_, _, results| {
+                    results.clone_from_slice(&zeros);
                     Ok(())
                 })
                 .map_err(|e| format!("js.{}: {e:#}", import.name()))?;
@@ -144,12 +143,13 @@ fn run(engine: &Engine, wasm: &[u8]) -> Result<Run, String> {
     Ok(Run { output, exit })
 }
 
-/// The zero of a result slot's type (only numbers occur in p2w's imports).
-fn zero(slot: &Val) -> Val {
-    match slot {
-        Val::I64(_) => Val::I64(0),
-        Val::F32(_) => Val::F32(0),
-        Val::F64(_) => Val::F64(0),
+/// The zero of a result type (only numbers occur in p2w's imports; a
+/// reference would be answered with an i32, and wasmtime would say so).
+fn zero(ty: &ValType) -> Val {
+    match ty {
+        ValType::I64 => Val::I64(0),
+        ValType::F32 => Val::F32(0),
+        ValType::F64 => Val::F64(0),
         _ => Val::I32(0),
     }
 }
