@@ -24,7 +24,7 @@ use loom_check::diff::{self, Variant, Verdict};
 
 fn generate(u: &mut Unstructured<'_>) -> Option<Vec<u8>> {
     let coins = u32::arbitrary(u).ok()?;
-    diff::generate_from(u, coins).ok()
+    diff::generate_from(u, coins, diff::Profile::Swarm).ok()
 }
 
 static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();

@@ -31,9 +31,16 @@ enum Command {
 
 #[derive(clap::Args)]
 struct FuzzArgs {
-    /// Seed of the run; module `I` of seed `S` is always the same module.
+    /// Seed of the run; module `I` of seed `S` (and profile `P`) is always
+    /// the same module.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// What modules to generate: `swarm` (proposals as wasm-smith's swarm
+    /// picks them, every item exported), `gc` (GC, function references,
+    /// exceptions and tail calls always on) or `closed` (like swarm, but
+    /// only a few items exported, so dead code and inlining have work).
+    #[arg(long, default_value = "swarm", value_parser = diff::Profile::parse)]
+    profile: diff::Profile,
     /// Number of modules to check.
     #[arg(long, conflicts_with = "time")]
     count: Option<u64>,
@@ -73,7 +80,7 @@ fn fuzz(args: FuzzArgs) -> Result<()> {
     let variants = diff::Variant::parse_list(&args.level).map_err(|e| anyhow!(e))?;
     if let Some(path) = &args.emit {
         let index = args.index.unwrap_or(0);
-        let wasm = diff::generate(args.seed, index).map_err(|e| anyhow!(e))?;
+        let wasm = diff::generate(args.seed, index, args.profile).map_err(|e| anyhow!(e))?;
         std::fs::write(path, wasm)?;
         return Ok(());
     }
@@ -96,6 +103,7 @@ fn fuzz(args: FuzzArgs) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = diff::RunOptions {
         seed: args.seed,
+        profile: args.profile,
         budget,
         variants,
         jobs,

@@ -1,19 +1,23 @@
 //! The differential fuzzer in `cargo test`: a bounded, seeded slice of
-//! `loom-check fuzz` (every level and every single pass), plus checks that
-//! the generator is reproducible and that the executor does see a
-//! miscompile when there is one.
+//! `loom-check fuzz` (every level and every single pass), smaller slices of
+//! the `gc` and `closed` profiles at every level, plus checks that the
+//! generator is reproducible, that each profile generates what it promises,
+//! and that the executor does see a miscompile when there is one.
 
-use loom_check::diff::{self, Budget, Comparison, RunOptions, Runner, Variant};
+use loom_check::diff::{self, Budget, Comparison, Profile, RunOptions, Runner, Variant};
 
 /// The slice's seed and size: a few hundred modules, about a minute on two
 /// cores in the test profile. `loom-check fuzz` runs the same code at size.
 const SEED: u64 = 20_260_401;
 const MODULES: u64 = 600;
+/// The `gc` and `closed` slices: every level only, a few seconds each.
+const PROFILE_MODULES: u64 = 150;
 
 #[test]
 fn seeded_slice_has_no_mismatches() {
     let options = RunOptions {
         seed: SEED,
+        profile: Profile::Swarm,
         budget: Budget::Count {
             first: 0,
             count: MODULES,
@@ -48,18 +52,149 @@ fn seeded_slice_has_no_mismatches() {
 
 #[test]
 fn modules_are_reproducible_and_valid() {
-    for index in 0..20 {
-        let a = diff::generate(7, index).unwrap();
-        let b = diff::generate(7, index).unwrap();
-        assert_eq!(
-            a, b,
-            "module {index} of seed 7 differs between two generations"
+    for profile in Profile::ALL {
+        for index in 0..20 {
+            let a = diff::generate(7, index, profile).unwrap();
+            let b = diff::generate(7, index, profile).unwrap();
+            assert_eq!(
+                a, b,
+                "{profile:?} module {index} of seed 7 differs between two generations"
+            );
+            wasmparser::Validator::new_with_features(loom_core::features::accepted())
+                .validate_all(&a)
+                .unwrap_or_else(|e| panic!("{profile:?} module {index} of seed 7 is invalid: {e}"));
+        }
+        assert_ne!(
+            diff::generate(7, 0, profile).unwrap(),
+            diff::generate(8, 0, profile).unwrap()
         );
-        wasmparser::Validator::new_with_features(loom_core::features::accepted())
-            .validate_all(&a)
-            .unwrap_or_else(|e| panic!("module {index} of seed 7 is invalid: {e}"));
     }
-    assert_ne!(diff::generate(7, 0).unwrap(), diff::generate(8, 0).unwrap());
+    // One (seed, index) gives each profile its own module.
+    let swarm = diff::generate(7, 0, Profile::Swarm).unwrap();
+    assert_ne!(swarm, diff::generate(7, 0, Profile::Gc).unwrap());
+    assert_ne!(swarm, diff::generate(7, 0, Profile::Closed).unwrap());
+}
+
+/// Modules of seed 7 in `profile`, skipping indices `wasm-smith` cannot build.
+fn sample(profile: Profile, count: u64) -> Vec<Vec<u8>> {
+    (0..count)
+        .filter_map(|index| diff::generate(7, index, profile).ok())
+        .collect()
+}
+
+#[test]
+fn gc_profile_modules_need_gc() {
+    // Without the GC proposal most `gc` modules no longer validate (they
+    // declare struct or array types, subtypes or typed references), where
+    // most swarm modules do.
+    let without_gc = wasmparser::WasmFeatures::all()
+        - wasmparser::WasmFeatures::GC
+        - wasmparser::WasmFeatures::FUNCTION_REFERENCES;
+    let need_gc = |modules: &[Vec<u8>]| {
+        modules
+            .iter()
+            .filter(|wasm| {
+                wasmparser::Validator::new_with_features(without_gc)
+                    .validate_all(wasm)
+                    .is_err()
+            })
+            .count()
+    };
+    let gc = sample(Profile::Gc, 40);
+    let swarm = sample(Profile::Swarm, 40);
+    assert!(
+        need_gc(&gc) * 10 >= gc.len() * 9,
+        "{} of {} gc modules need GC",
+        need_gc(&gc),
+        gc.len()
+    );
+    assert!(need_gc(&swarm) < need_gc(&gc));
+}
+
+#[test]
+fn closed_profile_modules_export_few_functions_and_one_to_call() {
+    let modules = sample(Profile::Closed, 40);
+    assert!(modules.len() >= 36);
+    let (mut defined_total, mut exported_total, mut with_entry) = (0, 0, 0);
+    for (i, wasm) in modules.iter().enumerate() {
+        let (mut defined, mut exported, mut callable) = (0, 0, false);
+        let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(wasm)
+            .unwrap();
+        let types = types.as_ref();
+        for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+            match payload.unwrap() {
+                wasmparser::Payload::FunctionSection(reader) => defined += reader.count(),
+                wasmparser::Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export.unwrap();
+                        if export.kind != wasmparser::ExternalKind::Func {
+                            continue;
+                        }
+                        exported += 1;
+                        let ty = &types[types.core_function_at(export.index)];
+                        callable |= ty.unwrap_func().params().iter().all(|p| p.is_defaultable());
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            exported <= 5,
+            "closed module {i} exports {exported} functions"
+        );
+        with_entry += usize::from(callable);
+        defined_total += defined;
+        exported_total += exported;
+    }
+    // Only a module whose every function needs a non-nullable reference
+    // argument has nothing the harness can call.
+    assert!(
+        with_entry * 10 >= modules.len() * 9,
+        "{with_entry} of {} closed modules export a function to call",
+        modules.len()
+    );
+    // Most functions are left for the module passes to remove, inline or
+    // merge.
+    assert!(
+        exported_total * 3 < defined_total,
+        "{exported_total} of {defined_total} functions exported"
+    );
+}
+
+/// A seeded slice of `profile` at every level: no failure, and mostly run.
+fn profile_slice(profile: Profile, seed: u64, count: u64) {
+    let options = RunOptions {
+        seed,
+        profile,
+        budget: Budget::Count { first: 0, count },
+        variants: Variant::levels(),
+        jobs: 2,
+        failure_dir: Some(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("loom-fuzz-failures"),
+        ),
+        progress: None,
+    };
+    let summary = diff::run(&options).unwrap();
+    println!("{}", summary.report());
+    assert!(summary.failures.is_empty(), "{}", summary.report());
+    assert!(summary.modules >= count * 8 / 10, "{}", summary.report());
+    let (_, o2) = summary
+        .counts
+        .iter()
+        .find(|(name, _)| name == "O2")
+        .unwrap();
+    assert!(o2.unexecuted * 2 < o2.passed, "{}", summary.report());
+}
+
+#[test]
+fn gc_profile_slice_has_no_mismatches() {
+    profile_slice(Profile::Gc, SEED, PROFILE_MODULES);
+}
+
+#[test]
+fn closed_profile_slice_has_no_mismatches() {
+    profile_slice(Profile::Closed, SEED, PROFILE_MODULES);
 }
 
 /// Observes `text` with every argument vector.

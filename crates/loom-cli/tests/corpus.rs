@@ -1,8 +1,9 @@
 //! Runs the `loom` binary over the real-world corpus at `-O0` and checks the basics hold;
-//! `optimized_twice_is_identical` checks that `-Os` and `-Oz` reach a fixed point.
+//! `optimized_twice_is_identical` checks that `-Os` and `-Oz` give valid output and reach a
+//! fixed point.
 //!
 //! Spec tests exercise each instruction in isolation; the corpus (see `corpus/manifest.tsv`
-//! and the `loom-corpus` crate) is 41 binaries from many toolchains, which is where reader,
+//! and the `loom-corpus` crate) is 44 binaries from many toolchains, which is where reader,
 //! writer and round-trip bugs really show. For every module present and verified in the
 //! cache (`loom-corpus fetch` fills it), `loom -O0 in -o out` must exit 0, its output must
 //! validate with every proposal enabled, a core module must not grow by more than 0.5 %, and
@@ -11,6 +12,11 @@
 //! goes to stdout as each module finishes (written past the test harness's capture, so it
 //! shows without `--nocapture`). With an empty cache the test says so and passes, so it
 //! costs nothing where the corpus was never fetched.
+//!
+//! A module listed in `OPEN` with a kind of problem is known to have it (a bug not fixed
+//! yet): problems of that kind are printed, not counted, and the check fails when such a
+//! module stops having it, so the entry is removed together with the fix (like
+//! `status: open` in `tests/regress`). Every other problem of the module still counts.
 //!
 //! Environment: `LOOM_CORPUS_ONLY=id,id` restricts the run to those modules;
 //! `LOOM_CORPUS_CACHE` selects the cache; `LOOM_CORPUS_TIMEOUT` (seconds, default 600) bounds
@@ -38,6 +44,88 @@ macro_rules! out {
         let _ = writeln!(stdout, $($arg)*);
         let _ = stdout.flush();
     }};
+}
+
+/// Known problems: (module id, kind, what happens). Kinds: `o0-growth` (the `-O0` output
+/// grows by more than the limit), `o0-idempotence` (`-O0` of the `-O0` output differs),
+/// `fixed-point` (a second `-Os`/`-Oz` run changes the output).
+const OPEN: &[(&str, &str, &str)] = &[
+    // Not GC-specific: `call $two; drop; local.set $z` (a multi-value result whose top
+    // value is dropped) comes out as `local.set 3; local.set 2; local.get 2; local.set 4;
+    // local.get 3; drop; local.get 4; local.set $z`, and each further round trip spills
+    // the result to new scratch locals again (8 bytes a round on a 107-byte module).
+    // (dart-fmt-dart2wasm-unopt's -O0 output is 36 % smaller, not larger, though its code
+    // grows by 10 %: its 1 MB name section is dropped whole because the local-name map
+    // lists locals out of order, `names out of order`.)
+    (
+        "flet-web-dart2wasm",
+        "o0-idempotence",
+        "-O0 of the -O0 output grows by 12.7 KB: partly consumed multi-value results are \
+         spilled to new scratch locals on every round trip",
+    ),
+    (
+        "flet-web-dart2wasm",
+        "fixed-point",
+        "a second -Os/-Oz run grows the output by 7.4 KB (the same re-spilling)",
+    ),
+    (
+        "dart-fmt-dart2wasm",
+        "o0-idempotence",
+        "-O0 of the -O0 output grows by 14 bytes (the same re-spilling)",
+    ),
+    (
+        "dart-fmt-dart2wasm",
+        "fixed-point",
+        "a second -Os/-Oz run shrinks the output by 46 bytes",
+    ),
+    (
+        "dart-fmt-dart2wasm-unopt",
+        "o0-idempotence",
+        "-O0 of the -O0 output grows again (the same re-spilling)",
+    ),
+    (
+        "dart-fmt-dart2wasm-unopt",
+        "fixed-point",
+        "a second -Os/-Oz run grows the output by 18 KB (the same re-spilling)",
+    ),
+];
+
+/// The kind of a problem as `OPEN` names it, if it is one `OPEN` can excuse.
+fn problem_kind(problem: &str) -> Option<&'static str> {
+    if problem.starts_with("output grew") {
+        Some("o0-growth")
+    } else if problem.starts_with("not idempotent") {
+        Some("o0-idempotence")
+    } else if problem.contains("second run gives") {
+        Some("fixed-point")
+    } else {
+        None
+    }
+}
+
+/// Sorts `problems` of module `id` by `OPEN`, for a check whose problems can be of `kinds`:
+/// those it does not excuse go to `failures`, the excused ones are printed, and an `OPEN`
+/// entry of `kinds` without its problem is a failure too.
+fn judge_open(id: &str, kinds: &[&str], problems: Vec<String>, failures: &mut Vec<String>) {
+    for (_, kind, why) in OPEN
+        .iter()
+        .filter(|(i, k, _)| *i == id && kinds.contains(k))
+    {
+        if problems.iter().any(|p| problem_kind(p) == Some(*kind)) {
+            out!("{id}: open bug ({kind}), still there: {why}");
+        } else {
+            failures.push(format!(
+                "{id}: listed in OPEN as {kind} ({why}) but no longer has it: remove the entry"
+            ));
+        }
+    }
+    for p in problems {
+        let excused = problem_kind(&p)
+            .is_some_and(|kind| OPEN.iter().any(|(i, k, _)| *i == id && *k == kind));
+        if !excused {
+            failures.push(format!("{id}: {p}"));
+        }
+    }
 }
 
 #[test]
@@ -126,9 +214,12 @@ fn corpus_o0_roundtrip() {
             ratio_col,
             secs
         );
-        for p in problems {
-            failures.push(format!("{}: {p}", entry.id));
-        }
+        judge_open(
+            &entry.id,
+            &["o0-growth", "o0-idempotence"],
+            problems,
+            &mut failures,
+        );
     }
     if total_in > 0 {
         out!(
@@ -153,10 +244,21 @@ fn corpus_o0_roundtrip() {
 /// (together about 20 s of CPU at `-Os` and `-Oz`).
 const TWICE_MAX_BYTES: u64 = 700_000;
 
-/// `-Os` and `-Oz` reach a fixed point: optimizing a module's output again at the same
-/// level gives the same bytes (the second run on one thread, so the bytes do not depend on
-/// the thread count either). Checked on the cached core modules up to `TWICE_MAX_BYTES`;
-/// as measured, all 41 corpus modules but a few of the largest pass.
+/// Whether `optimized_twice_is_identical` checks `entry`: core modules up to
+/// `TWICE_MAX_BYTES`, and every module that uses GC whatever its size. The corpus has few
+/// of those and they exercise what no other module does (non-nullable locals, casts,
+/// typed function references); the three dart2wasm modules add about 100 s of CPU
+/// (flet-web-dart2wasm 70 s of it, as measured).
+fn checked_twice(entry: &Entry) -> bool {
+    entry.kind == Kind::Core
+        && (entry.bytes <= TWICE_MAX_BYTES || entry.features.iter().any(|f| f == "gc"))
+}
+
+/// `-Os` and `-Oz` give a valid module and reach a fixed point: optimizing a module's
+/// output again at the same level gives the same bytes (the second run on one thread, so
+/// the bytes do not depend on the thread count either). Checked on the cached modules that
+/// `checked_twice` selects; as measured, all 41 corpus modules but a few of the largest
+/// reach the fixed point.
 #[test]
 fn optimized_twice_is_identical() {
     let manifest = Manifest::bundled().unwrap_or_else(|e| panic!("{e:#}"));
@@ -165,7 +267,7 @@ fn optimized_twice_is_identical() {
         .select::<&str>(None)
         .unwrap_or_else(|e| panic!("{e:#}"))
         .into_iter()
-        .filter(|e| e.kind == Kind::Core && e.bytes <= TWICE_MAX_BYTES)
+        .filter(|e| checked_twice(e))
         .filter_map(|e| e.cached_path(&cache).map(|p| (e, p)))
         .collect();
     if cached.is_empty() {
@@ -175,11 +277,22 @@ fn optimized_twice_is_identical() {
     let timeout = Duration::from_secs(600);
     let mut failures = Vec::new();
     for (entry, input) in &cached {
+        let mut problems = Vec::new();
         for level in ["-Os", "-Oz"] {
             let tmp = tempfile::tempdir().expect("cannot create a temporary directory");
             let (first, second) = (tmp.path().join("1.wasm"), tmp.path().join("2.wasm"));
             let log = tmp.path().join("log");
             let outcome = run_loom(level, input, &first, &log, timeout, None)
+                .and_then(|()| {
+                    let once =
+                        fs::read(&first).map_err(|e| format!("cannot read the output: {e}"))?;
+                    Validator::new_with_features(WasmFeatures::all())
+                        .validate_all(&once)
+                        .map(|_| ())
+                        .map_err(|e| {
+                            format!("output does not validate: {}", one_line(&e.to_string()))
+                        })
+                })
                 .and_then(|()| run_loom(level, &first, &second, &log, timeout, Some(1)))
                 .and_then(|()| {
                     let (once, twice) = (fs::read(&first), fs::read(&second));
@@ -194,9 +307,10 @@ fn optimized_twice_is_identical() {
                     }
                 });
             if let Err(e) = outcome {
-                failures.push(format!("{} {level}: {e}", entry.id));
+                problems.push(format!("{level}: {e}"));
             }
         }
+        judge_open(&entry.id, &["fixed-point"], problems, &mut failures);
     }
     out!(
         "optimized twice: {} core modules at -Os and -Oz",
@@ -204,7 +318,7 @@ fn optimized_twice_is_identical() {
     );
     assert!(
         failures.is_empty(),
-        "not a fixed point:\n  {}",
+        "not valid or not a fixed point:\n  {}",
         failures.join("\n  ")
     );
 }

@@ -357,6 +357,15 @@ impl Brs {
                 let Results::One(ty) = func.expr(value).results else {
                     return None;
                 };
+                // A `Pop` in the condition is a value already on the stack,
+                // below where the value would go: it cannot follow the value.
+                if func
+                    .walk(condition)
+                    .iter()
+                    .any(|&n| matches!(func.expr(n).kind, Kind::Pop))
+                {
+                    return None;
+                }
                 let value_effects = effects::of_tree(func, value);
                 let reorder_ok = value_effects == Effects::NONE
                     || (value_effects.removable() && effects::of_tree(func, condition).removable());
