@@ -384,16 +384,18 @@ fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
     let mut scheduled: Vec<u32> = Vec::new();
     let mut bases: Vec<(usize, usize)> = vec![(0, 0)];
     let mut stored = vec![u32::MAX; active.len()];
+    // Where each pair's set stands.
+    let mut stored_at = vec![0usize; active.len()];
     let mut live: Vec<usize> = Vec::new();
     let mut next = 0u32;
     let mut popped_written = Vec::new();
     let mut popped_scheduled = Vec::new();
-    for (e, role) in emitted.iter().zip(role) {
+    for (at, (e, role)) in emitted.iter().zip(role).enumerate() {
         match *role {
             Role::Set(p) if active[p] => {
                 let base = bases.last().map_or(0, |b| b.0);
                 match written.pop().filter(|_| written.len() >= base) {
-                    Some(value) => stored[p] = value,
+                    Some(value) => (stored[p], stored_at[p]) = (value, at),
                     None => return vec![p],
                 }
                 live.push(p);
@@ -419,14 +421,19 @@ fn simulate(emitted: &[Emitted], role: &[Role], active: &[bool]) -> Vec<usize> {
         take(&mut written, base_w, &mut popped_written);
         take(&mut scheduled, base_s, &mut popped_scheduled);
         if popped_written != popped_scheduled {
-            // Blame the pairs whose values are among those popped; values
-            // are unique, so this names exactly the pairs involved.
-            let blamed: Vec<usize> = (0..active.len())
-                .filter(|&p| active[p] && stored[p] != u32::MAX)
-                .filter(|&p| {
-                    popped_written.contains(&stored[p]) || popped_scheduled.contains(&stored[p])
-                })
-                .collect();
+            // Blame, for each value popped, the pair that stored it last:
+            // a value copied from local to local (`local.get $a; local.set
+            // $b`) is stored by each pair of the chain, and only the last
+            // one can have left it in the wrong place.
+            let mut blamed: Vec<usize> = Vec::new();
+            for value in popped_written.iter().chain(&popped_scheduled) {
+                let last = (0..active.len())
+                    .filter(|&p| active[p] && stored[p] == *value)
+                    .max_by_key(|&p| stored_at[p]);
+                if let Some(p) = last.filter(|p| !blamed.contains(p)) {
+                    blamed.push(p);
+                }
+            }
             return if blamed.is_empty() { live } else { blamed };
         }
         match e.shape {
