@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use loom_core::{OptLevel, Options};
+use loom_core::Options;
 use rayon::prelude::*;
 use wasmtime::{Caller, Engine, Extern, Linker, Module, Store, Val, ValType};
 
@@ -33,15 +33,6 @@ const FUEL: u64 = 100_000_000;
 /// and the wasm stack wasmtime may use on them (well below it).
 const WORKER_STACK: usize = 64 << 20;
 const MAX_WASM_STACK: usize = 1 << 20;
-/// The levels checked (O0 only re-encodes: every single pass covers it).
-const LEVELS: [OptLevel; 6] = [
-    OptLevel::O1,
-    OptLevel::O2,
-    OptLevel::O3,
-    OptLevel::O4,
-    OptLevel::Os,
-    OptLevel::Oz,
-];
 
 struct Program {
     name: String,
@@ -406,7 +397,8 @@ fn check_all(variants: Vec<(String, Options)>) -> Vec<String> {
 
 #[test]
 fn gc_programs_print_the_same_at_every_level() {
-    let variants = LEVELS
+    // O0 only re-encodes: every single pass covers it.
+    let variants = loom_check::diff::LEVELS[1..]
         .iter()
         .map(|level| (format!("{level:?}"), Options::new(*level)))
         .collect();
