@@ -142,7 +142,9 @@ impl<'f, 'a> Rewriter<'f, 'a> {
             return all;
         }
         let args = &self.func.expr(id).args;
-        let arg = |i: usize| self.bits(args[i], depth - 1);
+        // One multi-value operand can stand for both of a binary operator's
+        // operands: then nothing is known of each.
+        let arg = |i: usize| args.get(i).map_or(all, |&a| self.bits(a, depth - 1));
         let Some(op) = self.op(id) else { return all };
         let known = if let Some((load, _)) = LoadOp::from_operator(op) {
             load.possible_bits()
@@ -151,7 +153,7 @@ impl<'f, 'a> Rewriter<'f, 'a> {
             match bin {
                 i32_and | i64_and => arg(0) & arg(1),
                 i32_or | i64_or | i32_xor | i64_xor => arg(0) | arg(1),
-                i32_shr_u | i64_shr_u => match self.op(args[1]) {
+                i32_shr_u | i64_shr_u => match args.get(1).and_then(|&a| self.op(a)) {
                     Some(Operator::I32Const { value }) => arg(0) >> (*value as u32 & 31),
                     Some(Operator::I64Const { value }) => arg(0) >> (*value as u64 & 63),
                     _ => all,
