@@ -155,7 +155,11 @@ fn check_slice(profile: Profile, variants: Vec<Variant>, count: u64, tenths: u64
         options.failure_dir.as_ref().unwrap().display(),
         summary.report()
     );
-    assert!(summary.modules >= count * tenths / 10, "{}", summary.report());
+    assert!(
+        summary.modules >= count * tenths / 10,
+        "{}",
+        summary.report()
+    );
     let (_, o2) = summary
         .counts
         .iter()

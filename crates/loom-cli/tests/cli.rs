@@ -351,10 +351,20 @@ fn output_gets_the_permissions_of_a_new_file() {
 fn output_to_a_device_writes_through_it() {
     use std::os::unix::fs::FileTypeExt;
     let (_dir, input, _) = setup("in.wasm", &small_module());
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), "/dev/stdout".as_ref()]);
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        "/dev/stdout".as_ref(),
+    ]);
     assert!(out.status.success(), "loom failed:\n{}", stderr(&out));
     validate(&out.stdout).expect("the module arrives on standard output");
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), "/dev/null".as_ref()]);
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        "/dev/null".as_ref(),
+    ]);
     assert!(out.status.success(), "loom failed:\n{}", stderr(&out));
     let null = fs::metadata("/dev/null").unwrap();
     assert!(null.file_type().is_char_device(), "/dev/null was replaced");
@@ -369,9 +379,17 @@ fn output_through_a_link_replaces_its_target() {
     fs::write(&output, b"old").unwrap();
     let link = dir.path().join("link.wasm");
     std::os::unix::fs::symlink(&output, &link).unwrap();
-    let out = loom(["-O2".as_ref(), input.as_os_str(), "-o".as_ref(), link.as_os_str()]);
+    let out = loom([
+        "-O2".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        link.as_os_str(),
+    ]);
     assert!(out.status.success(), "loom failed:\n{}", stderr(&out));
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_valid_file(&output);
 }
 

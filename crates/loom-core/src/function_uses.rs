@@ -30,7 +30,11 @@ pub fn for_each(
     mut visit: impl FnMut(u32, FunctionUse),
 ) -> wasmparser::Result<()> {
     for (i, code) in module.code.iter().enumerate() {
-        if module.maps.function(module.imported_functions + i as u32).is_some() {
+        if module
+            .maps
+            .function(module.imported_functions + i as u32)
+            .is_some()
+        {
             in_function(code, &mut visit)?;
         }
     }
@@ -54,7 +58,10 @@ pub fn undeclared_references(module: &Module<'_>) -> wasmparser::Result<Vec<u32>
         .code
         .par_iter()
         .enumerate()
-        .filter(|(i, _)| maps.function(module.imported_functions + *i as u32).is_some())
+        .filter(|(i, _)| {
+            maps.function(module.imported_functions + *i as u32)
+                .is_some()
+        })
         .map(|(_, code)| {
             let mut taken = Vec::new();
             in_function(code, &mut |f, how| {
