@@ -3,12 +3,9 @@
 //! exports, element segments), plus the start function. One scan serves
 //! every pass that counts or classifies function uses.
 
-use crate::ir::Kind;
 use crate::module::{Code, Module};
 use rayon::prelude::*;
-use wasmparser::{
-    BinaryReader, ElementItems, ExternalKind, FunctionBody, Operator, OperatorsReader,
-};
+use wasmparser::{ElementItems, ExternalKind, Operator, OperatorsReader};
 
 /// How a function index is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,21 +78,7 @@ pub fn undeclared_references(module: &Module<'_>) -> wasmparser::Result<Vec<u32>
 /// The uses in one function's code.
 fn in_function(code: &Code<'_>, visit: &mut dyn FnMut(u32, FunctionUse)) -> wasmparser::Result<()> {
     let mut uses = Uses { visit };
-    match code {
-        Code::Lifted(func) => {
-            for id in func.walk(func.body) {
-                if let Kind::Op(op) = &func.expr(id).kind {
-                    uses.operator(op);
-                }
-            }
-            Ok(())
-        }
-        Code::Raw(body) => uses.operators(body.get_operators_reader()?),
-        Code::Encoded(bytes) => {
-            let body = FunctionBody::new(BinaryReader::new(bytes, 0));
-            uses.operators(body.get_operators_reader()?)
-        }
-    }
+    code.for_each_operator(&mut |op| uses.operator(op))
 }
 
 /// The uses outside code: table and global initializers, exports, start

@@ -36,6 +36,30 @@ impl Code<'_> {
             0,
         )))
     }
+
+    /// Calls `visit` on every operator of the code, in whichever form it is
+    /// held: the IR's reachable nodes, or the encoded body.
+    pub fn for_each_operator(
+        &self,
+        visit: &mut dyn FnMut(&wasmparser::Operator<'_>),
+    ) -> wasmparser::Result<()> {
+        let body = match self {
+            Code::Lifted(func) => {
+                for id in func.walk(func.body) {
+                    if let crate::ir::Kind::Op(op) = &func.expr(id).kind {
+                        visit(op);
+                    }
+                }
+                return Ok(());
+            }
+            Code::Raw(body) => body.clone(),
+            Code::Encoded(bytes) => FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0)),
+        };
+        for op in body.get_operators_reader()? {
+            visit(&op?);
+        }
+        Ok(())
+    }
 }
 
 /// What reading does with each function after lifting it.

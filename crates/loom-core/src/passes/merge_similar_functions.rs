@@ -178,41 +178,18 @@ pub fn run(module: &mut Module<'_>) -> Result<Changed, Error> {
 
 /// Whether any code of the module makes a tail call (`return_call*`).
 fn uses_tail_calls(module: &Module<'_>) -> Result<bool, Error> {
-    let tail = |op: &Operator<'_>| {
-        matches!(
-            op,
-            Operator::ReturnCall { .. }
-                | Operator::ReturnCallIndirect { .. }
-                | Operator::ReturnCallRef { .. }
-        )
-    };
+    let mut found = false;
     for code in &module.code {
-        let found = match code {
-            Code::Lifted(func) => func
-                .exprs
-                .iter()
-                .any(|e| matches!(&e.kind, Kind::Op(op) if tail(op))),
-            Code::Raw(body) => raw_has(body.get_operators_reader(), tail)?,
-            Code::Encoded(bytes) => {
-                let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, 0));
-                raw_has(body.get_operators_reader(), tail)?
-            }
-        };
+        code.for_each_operator(&mut |op| {
+            found |= matches!(
+                op,
+                Operator::ReturnCall { .. }
+                    | Operator::ReturnCallIndirect { .. }
+                    | Operator::ReturnCallRef { .. }
+            )
+        })
+        .map_err(|e| Error::from_parser(e, false))?;
         if found {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Whether an encoded body has an operator `pick` accepts.
-fn raw_has(
-    body: wasmparser::Result<wasmparser::OperatorsReader<'_>>,
-    pick: impl Fn(&Operator<'_>) -> bool,
-) -> Result<bool, Error> {
-    let malformed = |e: wasmparser::BinaryReaderError| Error::from_parser(e, false);
-    for op in body.map_err(malformed)? {
-        if pick(&op.map_err(malformed)?) {
             return Ok(true);
         }
     }
